@@ -1,0 +1,190 @@
+"""The ledger application: one typed method per use case over the Report aggregate.
+
+Infrastructure (recorder, sealing mapper, data keys) is chosen by the composition root in
+`ledger.bootstrap`; this module only wires eventsourcing's Application to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.sqlite import SQLiteFactory
+
+from ledger.domain import Actor, Report, ReportNotFound, VersionConflict
+from ledger.settings import Settings
+from ledger.storage.datakeys import DataKeys
+from ledger.storage.postgres import LedgerPostgresRecorder
+from ledger.storage.records import EntryRecord, LedgerReads
+from ledger.storage.sealing import SealingMapper
+from ledger.storage.sqlite import LedgerSQLiteRecorder
+
+
+@dataclass(frozen=True)
+class Appended:
+    """The outcome of a successful append: the report and the version it now has."""
+
+    report_id: UUID
+    version: int
+
+
+class LedgerApplication(Application[UUID]):
+    """Event-sourced store of reports with hash-chained, sealed, append-only history."""
+
+    name = "Ledger"
+
+    def __init__(
+        self, settings: Settings, data_keys: DataKeys, *, open_sealed: bool = True
+    ) -> None:
+        self.settings = settings
+        self.data_keys = data_keys
+        self._open_sealed = open_sealed
+        super().__init__(env=settings.eventsourcing_env(self.name))
+        self.data_keys.attach(self.ledger)
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return SealingMapper(
+            self.construct_transcoder(), self.data_keys.get, open_sealed=self._open_sealed
+        )
+
+    def construct_recorder(self) -> Any:
+        factory = self.factory
+        recorder: LedgerSQLiteRecorder | LedgerPostgresRecorder
+        if isinstance(factory, SQLiteFactory):
+            recorder = LedgerSQLiteRecorder(factory.datastore, origin=self.settings.origin)
+        elif isinstance(factory, PostgresFactory):
+            recorder = LedgerPostgresRecorder(factory.datastore, origin=self.settings.origin)
+        else:
+            raise TypeError(f"no integrity recorder for {type(factory).__name__}")
+        recorder.create_table()
+        return recorder
+
+    @property
+    def ledger(self) -> LedgerReads:
+        """The ledger tables of the recorder (entries, keys)."""
+        recorder = self.recorder
+        assert isinstance(recorder, LedgerSQLiteRecorder | LedgerPostgresRecorder)
+        return recorder
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def get_report(self, report_id: UUID) -> Report:
+        """Load a report; raises ReportNotFound."""
+        try:
+            report: Report = self.repository.get(report_id)
+        except AggregateNotFoundError:
+            raise ReportNotFound(report_id) from None
+        assert isinstance(report, Report)
+        return report
+
+    def history(self, report_id: UUID) -> list[EntryRecord]:
+        """Every ledger entry of a report, with indexes and hashes."""
+        entries = self.ledger.stream_entries(report_id)
+        if not entries:
+            raise ReportNotFound(report_id)
+        return entries
+
+    def iter_entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRecord]:
+        """The global log in leaf order."""
+        return self.ledger.iter_entries(start, stop)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def submit(
+        self,
+        *,
+        actor: Actor,
+        classification: str,
+        privacy: str,
+        urgency: str = "normal",
+        channel: str = "web",
+        target_agency_id: str | None = None,
+        category: str | None = None,
+        title: str,
+        body: str,
+        reporter: dict[str, Any] | None = None,
+        attachments: Sequence[str] = (),
+        at: datetime | None = None,
+        report_id: UUID | None = None,
+    ) -> Appended:
+        """Record a new report (pengaduan, aspirasi, permintaan informasi or WBS)."""
+        rid = report_id or uuid4()
+        report = Report.submit(
+            rid,
+            actor=actor,
+            at=_when(at),
+            classification=classification,
+            privacy=privacy,
+            urgency=urgency,
+            channel=channel,
+            target_agency_id=target_agency_id,
+            category=category,
+            title=title,
+            body=body,
+            reporter=reporter,
+            attachments=list(attachments),
+        )
+        wrapped = self.data_keys.create(rid)
+        try:
+            self.save(report, data_keys=[wrapped])
+        except IntegrityError:
+            self.data_keys.forget(rid)
+            raise VersionConflict(rid, expected=0, actual=None) from None
+        except BaseException:
+            self.data_keys.forget(rid)
+            raise
+        return Appended(rid, report.version)
+
+    def change(
+        self,
+        report_id: UUID,
+        command: Callable[[Report], None],
+        *,
+        expected_version: int | None = None,
+    ) -> Appended:
+        """Load a report, run one domain command on it and save, checking the version."""
+        report = self.get_report(report_id)
+        if expected_version is not None and report.version != expected_version:
+            raise VersionConflict(report_id, expected=expected_version, actual=report.version)
+        loaded_version = report.version
+        command(report)
+        try:
+            self.save(report)
+        except IntegrityError:
+            raise VersionConflict(report_id, expected=loaded_version, actual=None) from None
+        return Appended(report_id, report.version)
+
+    def erase(
+        self,
+        report_id: UUID,
+        *,
+        actor: Actor,
+        legal_basis: str,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Appended:
+        """Record an erasure (UU 27/2022) and destroy the report's data key."""
+        when = _when(at)
+        result = self.change(
+            report_id,
+            lambda r: r.erase_personal_data(actor=actor, at=when, legal_basis=legal_basis),
+            expected_version=expected_version,
+        )
+        self.data_keys.destroy(report_id)
+        return result
+
+
+def _when(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    if at.tzinfo is None:
+        raise ValueError("action times must be timezone-aware")
+    return at.astimezone(UTC)

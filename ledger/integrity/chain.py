@@ -1,0 +1,88 @@
+"""Sequencing: leaf indexes, recorded-at times and chain links for a batch of stored events.
+
+Runs inside the storage transaction, under the lock that orders inserts, so the leaf
+indexes it hands out are gap-free and the previous hashes it reads are the latest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.integrity.entry import ZERO_HASH, Entry
+
+
+class ChainIntegrityError(Exception):
+    """The stored chain is not in the state the sequencer expects (never silently repaired)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One row of `ledger_entries`."""
+
+    leaf_index: int
+    stream_id: UUID
+    stream_version: int
+    recorded_at_us: int
+    prev_hash: bytes
+    entry_hash: bytes
+
+
+def previous_keys(stored_events: Sequence[StoredEvent]) -> list[tuple[UUID, int]]:
+    """The (stream, version) of each stream's entry just before this batch's first one."""
+    first: dict[UUID, int] = {}
+    for s in stored_events:
+        sid = _uuid(s.originator_id)
+        if sid not in first or s.originator_version < first[sid]:
+            first[sid] = s.originator_version
+    return [(sid, v - 1) for sid, v in first.items() if v > 1]
+
+
+def sequence(
+    origin: str,
+    stored_events: Sequence[StoredEvent],
+    *,
+    next_leaf: int,
+    last_recorded_at_us: int,
+    prev_hashes: Mapping[UUID, bytes],
+    now_us: int | None = None,
+) -> list[LedgerRow]:
+    """Assign leaf indexes and chain links; the log time never runs backwards."""
+    recorded_at = max(time.time_ns() // 1000 if now_us is None else now_us, last_recorded_at_us)
+    heads = dict(prev_hashes)
+    rows = []
+    for i, s in enumerate(stored_events):
+        sid = _uuid(s.originator_id)
+        if s.originator_version == 1:
+            prev = ZERO_HASH
+        else:
+            try:
+                prev = heads[sid]
+            except KeyError:
+                raise ChainIntegrityError(
+                    f"no ledger entry for stream {sid} version {s.originator_version - 1}"
+                ) from None
+        entry = Entry(
+            origin=origin,
+            leaf_index=next_leaf + i,
+            stream_id=sid,
+            stream_version=s.originator_version,
+            event_type=s.topic,
+            recorded_at_us=recorded_at,
+            prev_hash=prev,
+            payload=s.state,
+        )
+        entry_hash = entry.hash()
+        heads[sid] = entry_hash
+        rows.append(
+            LedgerRow(next_leaf + i, sid, s.originator_version, recorded_at, prev, entry_hash)
+        )
+    return rows
+
+
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)

@@ -1,0 +1,281 @@
+"""PostgreSQL integrity recorder: eventsourcing's application recorder plus the ledger tables.
+
+Under the EXCLUSIVE table lock that already orders inserts, one transaction stores the
+events, their gap-free leaf indexes, chain links and entry hashes. Triggers refuse UPDATE,
+DELETE and TRUNCATE on the event and ledger tables; `report_keys` only lets a wrapped key be
+destroyed. Notification ids are not gap-free and are never used as log positions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Composed, Identifier
+
+from ledger.integrity.chain import previous_keys, sequence
+from ledger.storage.keys import WrappedKey
+from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
+
+EVENTS_TABLE = "ledger_events"
+
+CREATE_LEDGER_TABLES = [
+    "CREATE TABLE IF NOT EXISTS {schema}.ledger_entries ("
+    " leaf_index bigint PRIMARY KEY,"
+    " stream_id uuid NOT NULL,"
+    " stream_version bigint NOT NULL,"
+    " recorded_at_us bigint NOT NULL,"
+    " prev_hash bytea NOT NULL CHECK (length(prev_hash) = 32),"
+    " entry_hash bytea NOT NULL CHECK (length(entry_hash) = 32),"
+    " UNIQUE (stream_id, stream_version))",
+    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_entry_hash_idx"
+    " ON {schema}.ledger_entries (entry_hash)",
+    "CREATE TABLE IF NOT EXISTS {schema}.ledger_meta (key text PRIMARY KEY, value text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.report_keys ("
+    " report_id uuid PRIMARY KEY,"
+    " key_id text NOT NULL,"
+    " kek_id text NOT NULL,"
+    " wrapped bytea,"
+    " created_at_us bigint NOT NULL,"
+    " destroyed_at_us bigint)",
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_refuse_change() RETURNS trigger"
+    " LANGUAGE plpgsql AS $$ BEGIN"
+    " RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP"
+    " USING ERRCODE = 'insufficient_privilege'; END $$",
+    "CREATE OR REPLACE FUNCTION {schema}.ledger_keys_only_destroy() RETURNS trigger"
+    " LANGUAGE plpgsql AS $$ BEGIN"
+    " IF TG_OP = 'UPDATE' AND OLD.wrapped IS NOT NULL AND NEW.wrapped IS NULL"
+    " AND NEW.destroyed_at_us IS NOT NULL AND NEW.report_id = OLD.report_id"
+    " AND NEW.key_id = OLD.key_id AND NEW.kek_id = OLD.kek_id"
+    " AND NEW.created_at_us = OLD.created_at_us THEN RETURN NEW; END IF;"
+    " RAISE EXCEPTION 'report_keys: only destroying a wrapped key is allowed (% refused)', TG_OP"
+    " USING ERRCODE = 'insufficient_privilege'; END $$",
+    "CREATE OR REPLACE TRIGGER report_keys_only_destroy BEFORE UPDATE OR DELETE"
+    " ON {schema}.report_keys FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_keys_only_destroy()",
+    "CREATE OR REPLACE TRIGGER report_keys_no_truncate BEFORE TRUNCATE"
+    " ON {schema}.report_keys FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_refuse_change()",
+]
+APPEND_ONLY_TABLES = (EVENTS_TABLE, "ledger_entries", "ledger_meta")
+APPEND_ONLY_TRIGGERS = [
+    "CREATE OR REPLACE TRIGGER {append_only} BEFORE UPDATE OR DELETE ON {schema}.{table}"
+    " FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_refuse_change()",
+    "CREATE OR REPLACE TRIGGER {no_truncate} BEFORE TRUNCATE ON {schema}.{table}"
+    " FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_refuse_change()",
+]
+
+SELECT_HEAD = (
+    "SELECT leaf_index, recorded_at_us FROM {schema}.ledger_entries"
+    " ORDER BY leaf_index DESC LIMIT 1"
+)
+SELECT_PREV_HASHES = (
+    "SELECT l.stream_id, l.entry_hash FROM unnest(%s::uuid[], %s::bigint[]) AS k(sid, ver)"
+    " JOIN {schema}.ledger_entries l ON l.stream_id = k.sid AND l.stream_version = k.ver"
+)
+INSERT_ENTRIES = (
+    "INSERT INTO {schema}.ledger_entries"
+    " SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bigint[],"
+    " %s::bytea[], %s::bytea[])"
+)
+INSERT_KEY = "INSERT INTO {schema}.report_keys VALUES (%s, %s, %s, %s, %s, NULL)"
+SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM {schema}.report_keys WHERE report_id = %s"
+DESTROY_KEY = (
+    "UPDATE {schema}.report_keys SET wrapped = NULL, destroyed_at_us = %s"
+    " WHERE report_id = %s AND wrapped IS NOT NULL"
+)
+INSERT_ORIGIN = "INSERT INTO {schema}.ledger_meta VALUES ('origin', %s) ON CONFLICT DO NOTHING"
+SELECT_ORIGIN = "SELECT value FROM {schema}.ledger_meta WHERE key = 'origin'"
+SELECT_TREE_SIZE = "SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size FROM {schema}.ledger_entries"
+_ENTRY_COLUMNS = (
+    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
+    " l.entry_hash, e.topic, e.state FROM {schema}.ledger_entries l"
+    " LEFT JOIN {schema}.{events} e"
+    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
+)
+SELECT_ENTRIES = (
+    _ENTRY_COLUMNS
+    + " WHERE l.leaf_index >= %s AND l.leaf_index < %s ORDER BY l.leaf_index LIMIT %s"
+)
+SELECT_STREAM_ENTRIES = _ENTRY_COLUMNS + " WHERE l.stream_id = %s ORDER BY l.stream_version"
+SELECT_UNLINKED = (
+    "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {schema}.{events} e"
+    " LEFT JOIN {schema}.ledger_entries l"
+    " ON l.stream_id = e.originator_id AND l.stream_version = e.originator_version"
+    " WHERE l.leaf_index IS NULL ORDER BY e.notification_id"
+)
+PAGE = 5000
+
+
+def _record(row: dict[str, Any]) -> EntryRecord:
+    return EntryRecord(
+        leaf_index=row["leaf_index"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        recorded_at_us=row["recorded_at_us"],
+        prev_hash=bytes(row["prev_hash"]),
+        entry_hash=bytes(row["entry_hash"]),
+        event_type=row["topic"],
+        payload=None if row["state"] is None else bytes(row["state"]),
+    )
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder):
+    """Stores events and their ledger entries in one PostgreSQL transaction."""
+
+    def __init__(self, datastore: PostgresDatastore, *, origin: str) -> None:
+        self.origin = origin
+        super().__init__(datastore, events_table_name=EVENTS_TABLE)
+        schema = Identifier(datastore.schema)
+        for statement in CREATE_LEDGER_TABLES:
+            self.sql_create_statements.append(self._sql(statement))
+        for table in APPEND_ONLY_TABLES:
+            for statement in APPEND_ONLY_TRIGGERS:
+                self.sql_create_statements.append(
+                    SQL(statement).format(
+                        schema=schema,
+                        table=Identifier(table),
+                        append_only=Identifier(f"{table}_append_only"),
+                        no_truncate=Identifier(f"{table}_no_truncate"),
+                    )
+                )
+
+    def _sql(self, statement: str) -> Composed:
+        return SQL(statement).format(
+            schema=Identifier(self.datastore.schema), events=Identifier(self.events_table_name)
+        )
+
+    def create_table(self) -> None:
+        """Create tables and triggers, then pin the log origin (first writer wins)."""
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sql(INSERT_ORIGIN), (self.origin,))
+            curs.execute(self._sql(SELECT_ORIGIN))
+            row = curs.fetchone()
+        assert row is not None
+        if row["value"] != self.origin:
+            raise OriginMismatch(
+                f"database holds log {row['value']!r}, configured origin is {self.origin!r}"
+            )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """Insert events and their ledger entries atomically; returns notification ids."""
+        if not stored_events:
+            return []
+        keys: Sequence[WrappedKey] = kwargs.get("data_keys") or ()
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            curs.execute(self._sql(SELECT_HEAD), prepare=True)
+            head = curs.fetchone()
+            prev = previous_keys(stored_events)
+            prev_hashes: dict[UUID, bytes] = {}
+            if prev:
+                curs.execute(
+                    self._sql(SELECT_PREV_HASHES),
+                    ([p[0] for p in prev], [p[1] for p in prev]),
+                    prepare=True,
+                )
+                prev_hashes = {r["stream_id"]: bytes(r["entry_hash"]) for r in curs.fetchall()}
+            rows = sequence(
+                self.origin,
+                stored_events,
+                next_leaf=0 if head is None else head["leaf_index"] + 1,
+                last_recorded_at_us=0 if head is None else head["recorded_at_us"],
+                prev_hashes=prev_hashes,
+            )
+            self._insert_stored_events_only(curs, stored_events)
+            notification_ids = [r["notification_id"] for r in curs.fetchall()]
+            curs.execute(
+                self._sql(INSERT_ENTRIES),
+                (
+                    [r.leaf_index for r in rows],
+                    [r.stream_id for r in rows],
+                    [r.stream_version for r in rows],
+                    [r.recorded_at_us for r in rows],
+                    [r.prev_hash for r in rows],
+                    [r.entry_hash for r in rows],
+                ),
+                prepare=True,
+            )
+            if keys:
+                now_us = time.time_ns() // 1000
+                curs.executemany(
+                    self._sql(INSERT_KEY),
+                    [(k.report_id, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys],
+                )
+        return notification_ids
+
+    def _insert_stored_events_only(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
+        pg_events = [
+            self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
+            for s in stored_events
+        ]
+        curs.execute(self.insert_events_statement, (pg_events,), prepare=True)
+
+    def tree_size(self) -> int:
+        """Number of entries in the log."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(SELECT_TREE_SIZE))
+            row = curs.fetchone()
+        assert row is not None
+        return int(row["size"])
+
+    def iter_entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRecord]:
+        """Entries in leaf order, read page by page."""
+        end = self.tree_size() if stop is None else stop
+        position = start
+        while position < end:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(self._sql(SELECT_ENTRIES), (position, end, PAGE), prepare=True)
+                rows = curs.fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _record(row)
+            position = rows[-1]["leaf_index"] + 1
+
+    def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
+        """All entries of one report, in version order."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(SELECT_STREAM_ENTRIES), (stream_id,), prepare=True)
+            return [_record(row) for row in curs.fetchall()]
+
+    def iter_unlinked_events(self) -> Iterator[UnlinkedEvent]:
+        """Stored events that have no ledger entry (only tampering produces them)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(SELECT_UNLINKED))
+            rows = curs.fetchall()
+        for r in rows:
+            yield UnlinkedEvent(
+                r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
+            )
+
+    def insert_data_key(self, row: WrappedKey) -> None:
+        """Store a wrapped data key on its own (keys for new reports go with the save)."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                self._sql(INSERT_KEY),
+                (row.report_id, row.key_id, row.kek_id, row.wrapped, time.time_ns() // 1000),
+            )
+
+    def fetch_data_key(self, report_id: UUID) -> WrappedKey | None:
+        """The wrapped data key of a report; None if it never had one or it was destroyed."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(SELECT_KEY), (report_id,), prepare=True)
+            row = curs.fetchone()
+        if row is None or row["wrapped"] is None:
+            return None
+        return WrappedKey(report_id, row["key_id"], row["kek_id"], bytes(row["wrapped"]))
+
+    def destroy_data_key(self, report_id: UUID, at_us: int) -> bool:
+        """Overwrite a report's wrapped key; True if there was one to destroy."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._sql(DESTROY_KEY), (at_us, report_id))
+            return bool(curs.rowcount)

@@ -1,0 +1,242 @@
+"""SQLite integrity recorder: eventsourcing's application recorder plus the ledger tables.
+
+Inside the insert transaction it assigns gap-free leaf indexes, links each event to its
+report's previous entry and stores the entry hash. Triggers make every table but
+`report_keys` append-only; `report_keys` only allows its wrapped key to be destroyed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+
+from ledger.integrity.chain import previous_keys, sequence
+from ledger.storage.keys import WrappedKey
+from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
+
+EVENTS_TABLE = "ledger_events"
+
+CREATE_LEDGER_TABLES = [
+    "CREATE TABLE IF NOT EXISTS ledger_entries ("
+    " leaf_index INTEGER PRIMARY KEY,"
+    " stream_id TEXT NOT NULL,"
+    " stream_version INTEGER NOT NULL,"
+    " recorded_at_us INTEGER NOT NULL,"
+    " prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),"
+    " entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32),"
+    " UNIQUE (stream_id, stream_version))",
+    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_entry_hash ON ledger_entries (entry_hash)",
+    "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS report_keys ("
+    " report_id TEXT PRIMARY KEY,"
+    " key_id TEXT NOT NULL,"
+    " kek_id TEXT NOT NULL,"
+    " wrapped BLOB,"
+    " created_at_us INTEGER NOT NULL,"
+    " destroyed_at_us INTEGER)",
+]
+
+APPEND_ONLY_TABLES = (EVENTS_TABLE, "ledger_entries", "ledger_meta")
+
+
+def _append_only_triggers(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END"
+        for op in ("UPDATE", "DELETE")
+    ]
+
+
+KEY_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS report_keys_no_delete BEFORE DELETE ON report_keys "
+    "BEGIN SELECT RAISE(ABORT, 'report_keys rows are kept: DELETE refused'); END",
+    # The only change allowed is destroying a wrapped key (erasure), once.
+    "CREATE TRIGGER IF NOT EXISTS report_keys_only_destroy BEFORE UPDATE ON report_keys "
+    "WHEN NEW.wrapped IS NOT NULL OR OLD.wrapped IS NULL OR NEW.report_id != OLD.report_id "
+    "OR NEW.key_id != OLD.key_id OR NEW.kek_id != OLD.kek_id "
+    "OR NEW.created_at_us != OLD.created_at_us OR NEW.destroyed_at_us IS NULL "
+    "BEGIN SELECT RAISE(ABORT, 'report_keys: only destroying a wrapped key is allowed'); END",
+]
+
+SELECT_HEAD = (
+    "SELECT leaf_index, recorded_at_us FROM ledger_entries ORDER BY leaf_index DESC LIMIT 1"
+)
+SELECT_ENTRY_HASH = (
+    "SELECT entry_hash FROM ledger_entries WHERE stream_id = ? AND stream_version = ?"
+)
+INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_KEY = "INSERT INTO report_keys VALUES (?, ?, ?, ?, ?, NULL)"
+SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM report_keys WHERE report_id = ?"
+DESTROY_KEY = (
+    "UPDATE report_keys SET wrapped = NULL, destroyed_at_us = ? "
+    "WHERE report_id = ? AND wrapped IS NOT NULL"
+)
+SELECT_ORIGIN = "SELECT value FROM ledger_meta WHERE key = 'origin'"
+INSERT_ORIGIN = "INSERT OR IGNORE INTO ledger_meta VALUES ('origin', ?)"
+SELECT_TREE_SIZE = "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_entries"
+SELECT_ENTRIES = (
+    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
+    " l.entry_hash, e.topic, e.state FROM ledger_entries l"
+    " LEFT JOIN ledger_events e"
+    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
+    " WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index LIMIT ?"
+)
+SELECT_STREAM_ENTRIES = (
+    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
+    " l.entry_hash, e.topic, e.state FROM ledger_entries l"
+    " LEFT JOIN ledger_events e"
+    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
+    " WHERE l.stream_id = ? ORDER BY l.stream_version"
+)
+SELECT_UNLINKED = (
+    "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM ledger_events e"
+    " LEFT JOIN ledger_entries l"
+    " ON l.stream_id = e.originator_id AND l.stream_version = e.originator_version"
+    " WHERE l.leaf_index IS NULL ORDER BY e.rowid"
+)
+PAGE = 2000
+
+
+def _record(row: Any) -> EntryRecord:
+    return EntryRecord(
+        leaf_index=row[0],
+        stream_id=UUID(row[1]),
+        stream_version=row[2],
+        recorded_at_us=row[3],
+        prev_hash=bytes(row[4]),
+        entry_hash=bytes(row[5]),
+        event_type=row[6],
+        payload=None if row[7] is None else bytes(row[7]),
+    )
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    """Stores events and their ledger entries in one SQLite transaction."""
+
+    def __init__(self, datastore: SQLiteDatastore, *, origin: str) -> None:
+        self.origin = origin
+        super().__init__(datastore, events_table_name=EVENTS_TABLE)
+
+    def construct_create_table_statements(self) -> list[str]:
+        statements = super().construct_create_table_statements() + CREATE_LEDGER_TABLES
+        for table in APPEND_ONLY_TABLES:
+            statements += _append_only_triggers(table)
+        return statements + KEY_TRIGGERS
+
+    def create_table(self) -> None:
+        """Create tables and triggers, then pin the log origin (first writer wins)."""
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(INSERT_ORIGIN, (self.origin,))
+            c.execute(SELECT_ORIGIN)
+            stored = c.fetchone()[0]
+        if stored != self.origin:
+            raise OriginMismatch(
+                f"database holds log {stored!r}, configured origin is {self.origin!r}"
+            )
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # The event insert comes first: it takes SQLite's write lock, so the reads
+        # below see the latest committed head and cannot be overtaken.
+        notification_ids = super()._insert_events(c, stored_events)
+        c.execute(SELECT_HEAD)
+        head = c.fetchone()
+        next_leaf, last_at = (0, 0) if head is None else (head[0] + 1, head[1])
+        prev_hashes = {}
+        for sid, version in previous_keys(stored_events):
+            c.execute(SELECT_ENTRY_HASH, (sid.hex, version))
+            row = c.fetchone()
+            if row is not None:
+                prev_hashes[sid] = bytes(row[0])
+        rows = sequence(
+            self.origin,
+            stored_events,
+            next_leaf=next_leaf,
+            last_recorded_at_us=last_at,
+            prev_hashes=prev_hashes,
+        )
+        c.executemany(
+            INSERT_ENTRY,
+            [
+                (
+                    r.leaf_index,
+                    r.stream_id.hex,
+                    r.stream_version,
+                    r.recorded_at_us,
+                    r.prev_hash,
+                    r.entry_hash,
+                )
+                for r in rows
+            ],
+        )
+        keys: Sequence[WrappedKey] = kwargs.get("data_keys") or ()
+        if keys:
+            now_us = time.time_ns() // 1000
+            c.executemany(
+                INSERT_KEY, [(k.report_id.hex, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys]
+            )
+        return notification_ids
+
+    def tree_size(self) -> int:
+        """Number of entries in the log."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SELECT_TREE_SIZE)
+            return int(c.fetchone()[0])
+
+    def iter_entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRecord]:
+        """Entries in leaf order, read page by page."""
+        end = self.tree_size() if stop is None else stop
+        position = start
+        while position < end:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(SELECT_ENTRIES, (position, end, PAGE))
+                rows = c.fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _record(row)
+            position = rows[-1][0] + 1
+
+    def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
+        """All entries of one report, in version order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SELECT_STREAM_ENTRIES, (stream_id.hex,))
+            return [_record(row) for row in c.fetchall()]
+
+    def iter_unlinked_events(self) -> Iterator[UnlinkedEvent]:
+        """Stored events that have no ledger entry (only tampering produces them)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SELECT_UNLINKED)
+            rows = c.fetchall()
+        for row in rows:
+            yield UnlinkedEvent(UUID(row[0]), row[1], row[2], bytes(row[3]))
+
+    def insert_data_key(self, row: WrappedKey) -> None:
+        """Store a wrapped data key on its own (keys for new reports go with the save)."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                INSERT_KEY,
+                (row.report_id.hex, row.key_id, row.kek_id, row.wrapped, time.time_ns() // 1000),
+            )
+
+    def fetch_data_key(self, report_id: UUID) -> WrappedKey | None:
+        """The wrapped data key of a report; None if it never had one or it was destroyed."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SELECT_KEY, (report_id.hex,))
+            row = c.fetchone()
+        if row is None or row[2] is None:
+            return None
+        return WrappedKey(report_id, row[0], row[1], bytes(row[2]))
+
+    def destroy_data_key(self, report_id: UUID, at_us: int) -> bool:
+        """Overwrite a report's wrapped key; True if there was one to destroy."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(DESTROY_KEY, (at_us, report_id.hex))
+            return bool(c.sqlite_cursor.rowcount)

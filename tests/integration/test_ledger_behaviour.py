@@ -1,0 +1,179 @@
+"""Ledger behaviour, written once and run on every backend (SQLite file, PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.application import LedgerApplication
+from ledger.domain import IllegalTransition, VersionConflict
+from ledger.integrity.entry import ZERO_HASH, Entry
+from tests.integration.ledgers import (
+    ADMIN,
+    LIAISON,
+    T0,
+    WBS_BODY,
+    WBS_REPORTER,
+    handle_fully,
+    open_ledger,
+    submit_complaint,
+    submit_wbs,
+)
+
+
+def recompute(app: LedgerApplication, report_id) -> None:  # type: ignore[no-untyped-def]
+    """Check a report's chain from the stored bytes, as an auditor would."""
+    prev = ZERO_HASH
+    for n, e in enumerate(app.history(report_id), start=1):
+        assert e.stream_version == n
+        assert e.prev_hash == prev
+        assert e.payload is not None and e.event_type is not None
+        entry = Entry(
+            app.ledger.origin,
+            e.leaf_index,
+            e.stream_id,
+            e.stream_version,
+            e.event_type,
+            e.recorded_at_us,
+            e.prev_hash,
+            e.payload,
+        )
+        assert entry.hash() == e.entry_hash
+        prev = e.entry_hash
+
+
+class LedgerBehaviour:
+    """Behaviour every backend must show; subclasses provide `url`."""
+
+    @pytest.fixture
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def app(self, url: str, tmp_path: Path) -> Iterator[LedgerApplication]:
+        ledger = open_ledger(url, tmp_path / "keys")
+        yield ledger
+        ledger.close()
+
+    def test_history_is_a_hash_chain_with_gap_free_leaves(self, app: LedgerApplication) -> None:
+        first = submit_complaint(app)
+        second = submit_wbs(app)
+        handle_fully(app, first)
+        recompute(app, first)
+        recompute(app, second)
+        leaves = [e.leaf_index for e in app.iter_entries()]
+        assert leaves == list(range(6))
+        assert app.ledger.tree_size() == 6
+        times = [e.recorded_at_us for e in app.iter_entries()]
+        assert times == sorted(times)
+
+    def test_sealed_fields_round_trip(self, app: LedgerApplication) -> None:
+        rid = submit_wbs(app)
+        report = app.get_report(rid)
+        assert report.body == WBS_BODY
+        assert report.reporter == WBS_REPORTER
+        assert report.state == "submitted"
+
+    def test_illegal_transition_writes_nothing(self, app: LedgerApplication) -> None:
+        rid = submit_complaint(app)
+        before = app.ledger.tree_size()
+        with pytest.raises(IllegalTransition):
+            app.change(
+                rid, lambda r: r.follow_up(actor=LIAISON, at=T0, message="x", attachments=[])
+            )
+        assert app.ledger.tree_size() == before
+        assert app.get_report(rid).version == 1
+
+    def test_stale_expected_version_is_a_conflict(self, app: LedgerApplication) -> None:
+        rid = submit_complaint(app)
+        app.change(rid, lambda r: r.annotate(actor=ADMIN, at=T0, note="dicek"), expected_version=1)
+        with pytest.raises(VersionConflict):
+            app.change(
+                rid, lambda r: r.annotate(actor=ADMIN, at=T0, note="lagi"), expected_version=1
+            )
+        assert app.get_report(rid).version == 2
+
+    def test_two_writers_at_the_same_version(self, app: LedgerApplication) -> None:
+        rid = submit_complaint(app)
+        one, two = app.get_report(rid), app.get_report(rid)
+        one.annotate(actor=ADMIN, at=T0, note="first")
+        two.annotate(actor=ADMIN, at=T0, note="second")
+        outcomes: list[str] = []
+
+        def save(report) -> None:  # type: ignore[no-untyped-def]
+            try:
+                app.save(report)
+                outcomes.append("ok")
+            except Exception as e:  # the loser's error class is what we check
+                outcomes.append(type(e).__name__)
+
+        threads = [threading.Thread(target=save, args=(r,)) for r in (one, two)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["IntegrityError", "ok"]
+        recompute(app, rid)
+        assert [e.leaf_index for e in app.iter_entries()] == [0, 1]
+
+    def test_reporter_response_and_erasure(self, app: LedgerApplication) -> None:
+        rid = submit_wbs(app)
+        app.erase(rid, actor=ADMIN, legal_basis="UU 27/2022 pasal 8", at=T0)
+        report = app.get_report(rid)
+        assert report.erased
+        assert report.body is None and report.reporter is None and report.title is None
+        types = [e.event_type for e in app.history(rid)]
+        assert types[-1].endswith("Erased") or "Eras" in types[-1]
+        recompute(app, rid)
+        fresh_keys = app.data_keys.table.fetch_data_key(rid)
+        assert fresh_keys is None
+
+    def test_append_only_through_the_application_connection(self, app: LedgerApplication) -> None:
+        submit_complaint(app)
+        for statement in self.tamper_statements():
+            with pytest.raises(Exception, match=r"append-only|refused"):
+                self.run_as_application(app, statement)
+        assert app.ledger.tree_size() == 1
+        recompute(app, next(app.iter_entries()).stream_id)
+
+    def tamper_statements(self) -> list[str]:
+        return [
+            "UPDATE ledger_events SET state = state",
+            "DELETE FROM ledger_events",
+            "UPDATE ledger_entries SET recorded_at_us = recorded_at_us + 1",
+            "DELETE FROM ledger_entries",
+            "UPDATE ledger_meta SET value = 'other'",
+        ]
+
+    def run_as_application(self, app: LedgerApplication, statement: str) -> None:
+        raise NotImplementedError
+
+
+class TestSQLite(LedgerBehaviour):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+    def run_as_application(self, app: LedgerApplication, statement: str) -> None:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=True) as c:
+            c.execute(statement)
+
+
+@pytest.mark.postgres
+class TestPostgres(LedgerBehaviour):
+    @pytest.fixture
+    def url(self, pg_url: str) -> str:
+        return pg_url
+
+    def tamper_statements(self) -> list[str]:
+        return [*super().tamper_statements(), "TRUNCATE ledger_events", "TRUNCATE ledger_entries"]
+
+    def run_as_application(self, app: LedgerApplication, statement: str) -> None:
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=True) as c:
+            c.execute(f"SET LOCAL search_path = {datastore.schema}")
+            c.execute(statement)
