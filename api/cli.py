@@ -1,0 +1,139 @@
+"""`lapor-ledger`: the operator command line (a Flask CLI group; the factory registers commands)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+from pathlib import Path
+from typing import IO
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from api.extension import holder, ledger
+from ledger.export import write_bundle
+
+err = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+@click.command("export")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Bundle file to write, or - for standard output. A name ending in .gz is gzip-compressed.",
+)
+@with_appcontext
+def export_command(output: str) -> None:
+    """Export the whole ledger as a bundle that `lapor-verify bundle` checks.
+
+    The bundle (docs/bundle-format.md) holds every entry with its hashes and the stored
+    payload exactly as stored: sealed fields stay ciphertext, so no key is needed to verify.
+    """
+    app_ledger = ledger().ledger
+    stream: IO[str]
+    if output == "-":
+        stream = sys.stdout
+    elif output.endswith(".gz"):
+        stream = gzip.open(output, "wt", encoding="utf-8")  # noqa: SIM115
+    else:
+        stream = open(output, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        with _progress() as bar:
+            task = bar.add_task("exporting", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            count = write_bundle(app_ledger, stream, progress=progress)
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    where = "standard output" if output == "-" else output
+    err.print(f"exported {count} entries of log {app_ledger.origin} to {where}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--workers",
+    default=None,
+    type=int,
+    help=(
+        "Worker processes (default: 1 on SQLite, which serves one writing process; "
+        "2 x cores + 1 on PostgreSQL)."
+    ),
+)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker.")
+@with_appcontext
+def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Run the HTTP service under gunicorn on the configured database."""
+    settings = holder().settings
+    if workers is None:
+        workers = 1 if settings.database.scheme == "sqlite" else 2 * (os.cpu_count() or 1) + 1
+    if settings.database.scheme == "sqlite" and workers > 1:
+        raise click.UsageError("SQLite serves one writing process: use --workers 1 or PostgreSQL")
+    holder().ledger  # noqa: B018 - create tables and keys before forking workers
+    holder().close()
+    err.print(f"LAPOR! audit ledger on {settings.database.redacted()}")
+    err.print(f"listening on http://{host}:{port}  (OpenAPI: http://{host}:{port}/openapi.json)")
+    err.print("first token: lapor-ledger tokens create --role admin_national")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    args = [
+        str(gunicorn),
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+        "api:create_app()",
+    ]
+    os.execv(args[0], args)  # noqa: S606 - replace this process by gunicorn, no shell
+
+
+def register_commands(app: Flask) -> None:
+    """Register the operator commands on the app's CLI group."""
+    from api.demo_command import demo_command
+
+    for command in (export_command, serve_command, demo_command):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from api import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(
+    name="lapor-ledger",
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=True,
+    load_dotenv=False,
+    help=(
+        "Operate the LAPOR! audit ledger: serve the API, load demo data, export bundles.\n\n"
+        "The database is chosen by LEDGER_DATABASE_URL (default sqlite:///var/ledger.sqlite3; "
+        "postgresql://user@host/db in production)."
+    ),
+)

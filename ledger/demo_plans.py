@@ -1,0 +1,271 @@
+"""One synthetic report's plan: the actions on it and when they happen."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from ledger.agencies.registry import Agency
+from ledger.deadlines import DeadlineStamper
+from ledger.domain import Actor, Report, Role
+
+Weighted = list[tuple[str, int]]
+CLASSIFICATIONS: Weighted = [
+    ("pengaduan", 70),
+    ("aspirasi", 14),
+    ("permintaan_informasi", 14),
+    ("wbs", 2),
+]
+PRIVACY: Weighted = [("public", 60), ("anonim", 27), ("rahasia", 13)]
+CHANNELS: Weighted = [("web", 45), ("mobile_app", 30), ("sms_1708", 15), ("intake_officer", 10)]
+HANDLING: dict[str, Weighted] = {
+    "pengaduan": [
+        ("ringan", 35),
+        ("normatif", 35),
+        ("non_supervisory_field_check", 20),
+        ("supervisory_field_inspection", 10),
+    ],
+    "aspirasi": [("info_aspiration", 1)],
+    "permintaan_informasi": [("info_aspiration", 1)],
+    "wbs": [("supervisory_field_inspection", 1)],
+}
+ARCHIVE_REASONS = ["incomplete_format", "too_general", "not_public_service", "duplicate"]
+TOPICS = [
+    "jalan rusak",
+    "layanan KTP-el",
+    "antrian puskesmas",
+    "bantuan sosial",
+    "izin usaha",
+    "sampah",
+    "air bersih",
+    "PPDB sekolah",
+    "penerangan jalan",
+    "pungutan liar",
+]
+TARGET_LEVELS = ("ministry", "agency", "province", "regency", "city")
+ADMIN = Actor("admin.kemenpanrb", Role.ADMIN_NATIONAL, "kemenpanrb")
+REPORTER = Actor(None, Role.REPORTER, None)
+
+Command = Callable[[Report, datetime], None]
+
+
+@dataclass
+class Step:
+    """One action of the plan: a submission (`submit`) or a command on an existing report."""
+
+    at: datetime
+    report_id: UUID
+    submit: Callable[[], Report] | None = None
+    command: Command | None = None
+    erases: bool = False
+
+    def __lt__(self, other: Step) -> bool:
+        return self.at < other.at
+
+
+def _pick(rng: random.Random, weighted: Weighted) -> str:
+    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+
+
+class _Plan:
+    """Builds the steps of one report, each later than the one before."""
+
+    def __init__(self, rng: random.Random, rid: UUID, start: datetime) -> None:
+        self.rng = rng
+        self.rid = rid
+        self.t = start
+        self.steps: list[Step] = []
+
+    def add(self, low_h: float, high_h: float, command: Command, erases: bool = False) -> None:
+        self.t += timedelta(hours=self.rng.uniform(low_h, high_h))
+        self.steps.append(Step(self.t, self.rid, command=command, erases=erases))
+
+
+def plan_report(
+    rng: random.Random, stamper: DeadlineStamper, agencies: list[Agency], submitted: datetime
+) -> list[Step]:
+    """Plan one report's whole history from its submission on."""
+    rid = UUID(int=rng.getrandbits(128), version=4)
+    kind = _pick(rng, CLASSIFICATIONS)
+    privacy = "rahasia" if kind == "wbs" else _pick(rng, PRIVACY)
+    targets = [a for a in agencies if a.level in TARGET_LEVELS]
+    agency = rng.choice(targets)
+    topic = rng.choice(TOPICS)
+    reporter = None
+    if kind != "wbs" or rng.random() < 0.3:
+        reporter = {
+            "name": f"Pelapor {rng.randrange(10**6):06d}",
+            "phone": f"+62-8{rng.randrange(10**9):09d}",
+        }
+    urgency = "disaster" if rng.random() < 0.01 else "normal"
+    channel = _pick(rng, CHANNELS)
+    chosen_target = agency.id if rng.random() < 0.4 else None
+    attachments = [f"lampiran-{rng.randrange(10**6)}.jpg"] if rng.random() < 0.3 else []
+
+    def submit() -> Report:
+        return Report.submit(
+            rid,
+            actor=REPORTER,
+            at=submitted,
+            classification=kind,
+            privacy=privacy,
+            urgency=urgency,
+            channel=channel,
+            target_agency_id=chosen_target,
+            category=topic,
+            title=f"Laporan {topic}",
+            body=f"Mohon ditindaklanjuti: {topic} di {agency.name}.",
+            reporter=reporter,
+            attachments=attachments,
+        )
+
+    plan = _Plan(rng, rid, submitted)
+    plan.steps.append(Step(submitted, rid, submit=submit))
+    roll = rng.random()
+    if roll < 0.06:
+        reason = rng.choice(ARCHIVE_REASONS)
+        plan.add(2, 60, lambda r, at: r.archive(ADMIN, at, reason=reason))
+        return plan.steps
+    if roll < 0.09:
+        plan.add(
+            2,
+            30,
+            lambda r, at: r.put_on_hold(
+                ADMIN, at, reason="informasi kurang", question="Mohon lengkapi lokasi kejadian."
+            ),
+        )
+        if rng.random() < 0.4:
+            plan.add(20, 200, lambda r, at: r.archive(ADMIN, at, reason="incomplete_format"))
+            return plan.steps
+        plan.add(5, 100, lambda r, at: r.respond(REPORTER, at, message="Lokasi: RT 02 RW 05."))
+    handling = _pick(rng, HANDLING[kind])
+
+    def verify(r: Report, at: datetime) -> None:
+        stamp = stamper.at_verification(
+            agency_id=agency.id,
+            classification=kind,
+            urgency=urgency,
+            handling_class=handling,
+            submitted_at=submitted,
+        )
+        r.verify(
+            ADMIN,
+            at,
+            handling_class=handling,
+            sla_policy=stamp.policy,
+            sla_policy_version=stamp.version,
+            deadlines=stamp.deadlines,
+        )
+
+    def disposition(to: Agency) -> Command:
+        def run(r: Report, at: datetime) -> None:
+            deadlines = stamper.at_disposition(
+                agency_id=to.id,
+                classification=kind,
+                urgency=urgency,
+                handling_class=handling,
+                at=at,
+            )
+            r.disposition(ADMIN, at, agency_id=to.id, deadlines=deadlines)
+
+        return run
+
+    plan.add(1, 80, verify)
+    current = agency
+    for _ in range(rng.choice([0] * 85 + [1] * 10 + [2] * 4 + [3])):  # bukan wewenang chain
+        plan.add(1, 40, disposition(current))
+        plan.add(4, 120, _return(Actor(f"admin.{current.id}", Role.ADMIN_AGENCY, current.id)))
+        current = rng.choice([a for a in targets if a.id != current.id])
+    plan.add(1, 40, disposition(current))
+    _handle(rng, plan, stamper, agencies, current, kind)
+    return plan.steps
+
+
+def _return(officer: Actor) -> Command:
+    def run(r: Report, at: datetime) -> None:
+        r.return_not_authority(officer, at, reason="Bukan kewenangan instansi kami")
+
+    return run
+
+
+def _handle(
+    rng: random.Random,
+    plan: _Plan,
+    stamper: DeadlineStamper,
+    agencies: list[Agency],
+    agency: Agency,
+    kind: str,
+) -> None:
+    """Unit disposition, follow-ups, reporter answers, completion, objections, erasure."""
+    units = [a for a in agencies if a.parent == agency.id and a.level == "unit"]
+    admin = Actor(f"admin.{agency.id}", Role.ADMIN_AGENCY, agency.id)
+    if units and rng.random() < 0.5:
+        unit = rng.choice(units)
+        plan.add(
+            1, 30, lambda r, at: r.disposition(admin, at, agency_id=agency.id, unit_id=unit.id)
+        )
+    if rng.random() < 0.12:  # never followed up: what the overdue queue exposes
+        return
+    liaison = Actor(f"liaison.{agency.id}", Role.LIAISON, agency.id)
+    plan.add(
+        3,
+        24 * rng.choice([2, 4, 7, 12]),
+        lambda r, at: r.follow_up(liaison, at, message="Laporan sedang ditinjau oleh tim teknis."),
+    )
+    if kind == "wbs":
+        apip = Actor(f"apip.{agency.id}", Role.WBS_INVESTIGATOR, agency.id)
+        plan.add(
+            24,
+            240,
+            lambda r, at: r.add_investigation_note(
+                apip, at, note="Klarifikasi terhadap terlapor dijadwalkan."
+            ),
+        )
+    if rng.random() < 0.2:
+        plan.add(
+            2,
+            48,
+            lambda r, at: r.request_clarification(liaison, at, question="Mohon kirim foto lokasi."),
+        )
+        plan.add(4, 96, lambda r, at: r.respond(REPORTER, at, message="Foto terlampir."))
+    if rng.random() < 0.3:
+        plan.add(
+            24,
+            200,
+            lambda r, at: r.follow_up(liaison, at, message="Perbaikan dijadwalkan minggu depan."),
+        )
+    if rng.random() < 0.15:
+        return
+
+    def complete(r: Report, at: datetime) -> None:
+        r.complete(
+            liaison,
+            at,
+            summary="Laporan telah ditindaklanjuti.",
+            auto=False,
+            objection_deadline=stamper.objection_deadline(agency_id=agency.id, at=at),
+        )
+
+    plan.add(24, 400, complete)
+    if rng.random() < 0.05:
+        plan.add(
+            2, 48, lambda r, at: r.reopen(REPORTER, at, objection="Belum ada perbaikan nyata.")
+        )
+        plan.add(24, 150, lambda r, at: r.follow_up(liaison, at, message="Tim kembali ke lokasi."))
+        plan.add(24, 150, complete)
+    if rng.random() < 0.01:
+        plan.add(
+            24, 200, lambda r, at: r.escalate(REPORTER, at, reason="Tidak puas dengan penyelesaian")
+        )
+    if rng.random() < 0.01:
+        plan.add(
+            24,
+            400,
+            lambda r, at: r.erase_personal_data(
+                ADMIN, at, legal_basis="Permintaan penghapusan data pribadi, UU 27/2022"
+            ),
+            erases=True,
+        )
