@@ -64,6 +64,13 @@ def encode_entry(entry: Entry) -> bytes:
         raise EntryEncodingError("payload longer than 4 GiB")
     if entry.leaf_index < 0 or entry.stream_version < 0:
         raise EntryEncodingError("leaf index and stream version must not be negative")
+    try:
+        return _pack(entry)
+    except struct.error as e:
+        raise EntryEncodingError(f"a number does not fit its field: {e}") from None
+
+
+def _pack(entry: Entry) -> bytes:
     return b"".join(
         (
             bytes((ENTRY_FORMAT_VERSION,)),
