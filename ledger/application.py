@@ -78,12 +78,31 @@ class LedgerApplication(Application[UUID]):
 
     def get_report(self, report_id: UUID) -> Report:
         """Load a report; raises ReportNotFound."""
+        report = self._load(report_id)
+        if report.erased and self.data_keys.is_cached(report_id):
+            # Erased by another process while this one still held the key: forget and reload.
+            self.data_keys.forget(report_id)
+            report = self._load(report_id)
+        return report
+
+    def _load(self, report_id: UUID) -> Report:
         try:
             report: Report = self.repository.get(report_id)
         except AggregateNotFoundError:
             raise ReportNotFound(report_id) from None
         assert isinstance(report, Report)
         return report
+
+    def report_events(self, report_id: UUID) -> list[Any]:
+        """A report's decoded events, oldest first; sealed fields are None once erased."""
+        events = list(self.events.get(report_id))
+        if not events:
+            raise ReportNotFound(report_id)
+        erased = any(isinstance(e, Report.PersonalDataErased) for e in events)
+        if erased and self.data_keys.is_cached(report_id):
+            self.data_keys.forget(report_id)
+            events = list(self.events.get(report_id))
+        return events
 
     def history(self, report_id: UUID) -> list[EntryRecord]:
         """Every ledger entry of a report, with indexes and hashes."""

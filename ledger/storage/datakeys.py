@@ -39,6 +39,10 @@ class DataKeys:
         """Drop a cached key, e.g. when the save that would have stored it failed."""
         self._cache.evict(report_id)
 
+    def is_cached(self, report_id: UUID) -> bool:
+        """True if this process holds the report's key unwrapped."""
+        return self._cache.get(report_id) is not None
+
     def get(self, report_id: UUID) -> DataKey | None:
         """The report's data key, or None if it has none or it was destroyed."""
         key = self._cache.get(report_id)
