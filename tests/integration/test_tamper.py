@@ -1,0 +1,256 @@
+"""Tampering by a database administrator is detected by `lapor-verify bundle`, naming the entry.
+
+Each case bypasses the append-only triggers the way an administrator could (a superuser
+session on PostgreSQL, editing the SQLite file), exports a bundle and runs the verifier.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ledger.application import LedgerApplication
+from ledger.demo import run_demo
+from ledger.export import write_bundle
+from ledger.storage.records import EntryRecord
+from tests.integration.ledgers import open_ledger
+from tests.integration.tampering import Dba
+from verify.cli import main as verify_main
+
+SET_STATE = "UPDATE ledger_events SET state = ? WHERE originator_id = ? AND originator_version = ?"
+SET_EVENT_VERSION = (
+    "UPDATE ledger_events SET originator_version = ?"
+    " WHERE originator_id = ? AND originator_version = ?"
+)
+INSERT_EVENT = (
+    "INSERT INTO ledger_events (originator_id, originator_version, topic, state)"
+    " VALUES (?, ?, ?, ?)"
+)
+DELETE_EVENT = "DELETE FROM ledger_events WHERE originator_id = ? AND originator_version = ?"
+DELETE_ENTRY = "DELETE FROM ledger_entries WHERE leaf_index = ?"
+INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)"
+SET_LEAF = "UPDATE ledger_entries SET leaf_index = ? WHERE leaf_index = ?"
+SET_ENTRY_VERSION = "UPDATE ledger_entries SET stream_version = ? WHERE leaf_index = ?"
+BACKDATE_ENTRY = (
+    "UPDATE ledger_entries SET recorded_at_us = recorded_at_us - 3600000000 WHERE leaf_index = ?"
+)
+
+
+@dataclass
+class Log:
+    """The ledger under attack and a snapshot of its entries before the attack."""
+
+    app: LedgerApplication
+    dba: Dba
+    entries: list[EntryRecord]
+
+    def middle_of_a_stream(self) -> EntryRecord:
+        """An entry with both an earlier and a later entry in its own stream."""
+        last = {e.stream_id: e.stream_version for e in self.entries}
+        return next(e for e in self.entries[5:] if 1 < e.stream_version < last[e.stream_id])
+
+    def last_of_a_stream_not_last_in_log(self) -> EntryRecord:
+        """The final entry of some report, followed in the log by other reports' entries."""
+        last = {e.stream_id: e.stream_version for e in self.entries}
+        return next(
+            e
+            for e in self.entries[: len(self.entries) // 2]
+            if e.stream_version == last[e.stream_id] and e.stream_version > 1
+        )
+
+
+def verify(app: LedgerApplication, tmp_path: Path) -> tuple[int, dict[str, object]]:
+    """Export and verify; returns the exit code and the JSON result."""
+    path = tmp_path / "bundle.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        write_bundle(app.ledger, out)
+    result = CliRunner().invoke(verify_main, ["bundle", str(path), "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def failed_leaves(outcome: dict[str, object]) -> set[int]:
+    """Leaf indexes the verifier named in its failures."""
+    failures = outcome["failures"]
+    assert isinstance(failures, list)
+    return {f["leaf_index"] for f in failures if "leaf_index" in f}
+
+
+def change_payload_byte(log: Log) -> set[int]:
+    e = log.middle_of_a_stream()
+    tampered = bytearray(e.payload or b"")
+    tampered[len(tampered) // 2] ^= 0x01
+    log.dba.execute(
+        SET_STATE,
+        bytes(tampered),
+        log.dba.sid(e.stream_id),
+        e.stream_version,
+    )
+    return {e.leaf_index}
+
+
+def delete_event(log: Log) -> set[int]:
+    e = log.middle_of_a_stream()
+    with log.dba.session() as conn:
+        conn.execute(
+            log.dba.p(DELETE_EVENT),
+            (log.dba.sid(e.stream_id), e.stream_version),
+        )
+        conn.execute(log.dba.p(DELETE_ENTRY), (e.leaf_index,))
+    following = next(
+        x
+        for x in log.entries
+        if x.stream_id == e.stream_id and x.stream_version == e.stream_version + 1
+    )
+    return {e.leaf_index + 1, following.leaf_index}  # the gap, and the broken link
+
+
+def swap_payloads(log: Log) -> set[int]:
+    a = log.middle_of_a_stream()
+    b = next(e for e in log.entries if e.stream_id != a.stream_id and e.stream_version > 1)
+    with log.dba.session() as conn:
+        for target, source in ((a, b), (b, a)):
+            conn.execute(
+                log.dba.p(SET_STATE),
+                (source.payload, log.dba.sid(target.stream_id), target.stream_version),
+            )
+    return {a.leaf_index, b.leaf_index}
+
+
+def insert_forged_event(log: Log) -> set[int]:
+    """A fake follow-up slipped into a report's past: later versions are shifted up by one."""
+    e = log.middle_of_a_stream()
+    later = sorted(
+        (
+            x
+            for x in log.entries
+            if x.stream_id == e.stream_id and x.stream_version > e.stream_version
+        ),
+        key=lambda x: -x.stream_version,
+    )
+    size = len(log.entries)
+    with log.dba.session() as conn:
+        sid = log.dba.sid(e.stream_id)
+        for x in later:  # make room at version v+1, from the top down
+            conn.execute(
+                log.dba.p(SET_EVENT_VERSION),
+                (x.stream_version + 1, sid, x.stream_version),
+            )
+            conn.execute(
+                log.dba.p(SET_ENTRY_VERSION),
+                (x.stream_version + 1, x.leaf_index),
+            )
+        conn.execute(
+            log.dba.p(INSERT_EVENT),
+            (sid, e.stream_version + 1, e.event_type, e.payload),
+        )
+        conn.execute(
+            log.dba.p(INSERT_ENTRY),
+            (size, sid, e.stream_version + 1, e.recorded_at_us, e.entry_hash, bytes(32)),
+        )
+    return {size, later[-1].leaf_index}
+
+
+def insert_unlinked_event(log: Log) -> set[int]:
+    """A stored event without a ledger entry: the verifier lists it as unlinked."""
+    e = log.last_of_a_stream_not_last_in_log()
+    log.dba.execute(
+        INSERT_EVENT,
+        log.dba.sid(e.stream_id),
+        e.stream_version + 1,
+        e.event_type,
+        e.payload,
+    )
+    return set()
+
+
+def remove_last_event_of_a_report(log: Log) -> set[int]:
+    e = log.last_of_a_stream_not_last_in_log()
+    with log.dba.session() as conn:
+        conn.execute(
+            log.dba.p(DELETE_EVENT),
+            (log.dba.sid(e.stream_id), e.stream_version),
+        )
+        conn.execute(log.dba.p(DELETE_ENTRY), (e.leaf_index,))
+    return {e.leaf_index + 1}
+
+
+def change_recorded_time(log: Log) -> set[int]:
+    e = log.middle_of_a_stream()
+    log.dba.execute(
+        BACKDATE_ENTRY,
+        e.leaf_index,
+    )
+    return {e.leaf_index}
+
+
+def swap_leaf_indexes(log: Log) -> set[int]:
+    a, b = log.entries[10], log.entries[20]
+    with log.dba.session() as conn:
+        for leaf, new in ((a.leaf_index, -1), (b.leaf_index, a.leaf_index), (-1, b.leaf_index)):
+            conn.execute(
+                log.dba.p(SET_LEAF),
+                (new, leaf),
+            )
+    return {a.leaf_index, b.leaf_index}
+
+
+CASES: list[Callable[[Log], set[int]]] = [
+    change_payload_byte,
+    delete_event,
+    swap_payloads,
+    insert_forged_event,
+    insert_unlinked_event,
+    remove_last_event_of_a_report,
+    change_recorded_time,
+    swap_leaf_indexes,
+]
+
+
+class TamperBehaviour:
+    """Every case on every backend: exit code 1 and the tampered entries named."""
+
+    @pytest.fixture
+    def url(self) -> str:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def log(self, url: str, tmp_path: Path) -> Iterator[Log]:
+        app = open_ledger(url, tmp_path / "keys")
+        run_demo(app, reports=40, seed=7)
+        yield Log(app, Dba(url), list(app.iter_entries()))
+        app.close()
+
+    def test_untouched_log_verifies(self, log: Log, tmp_path: Path) -> None:
+        code, outcome = verify(log.app, tmp_path)
+        assert code == 0, outcome
+        assert outcome["entries"] == len(log.entries)
+        assert outcome["reports"] == 40
+
+    @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
+    def test_tampering_is_detected(
+        self, log: Log, tmp_path: Path, case: Callable[[Log], set[int]]
+    ) -> None:
+        named = case(log)
+        code, outcome = verify(log.app, tmp_path)
+        assert code == 1, outcome
+        assert named <= failed_leaves(outcome), outcome
+        if case is insert_unlinked_event:
+            assert outcome["failures_by_check"], outcome
+
+
+class TestTamperSQLite(TamperBehaviour):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+
+@pytest.mark.postgres
+class TestTamperPostgres(TamperBehaviour):
+    @pytest.fixture
+    def url(self, pg_url: str) -> str:
+        return pg_url
