@@ -64,6 +64,8 @@ def demo_command(reports: int, seed: int, days: int) -> None:
     table.add_row("events", str(result.events))
     for name, count in sorted(result.by_classification.items()):
         table.add_row(f"classification {name}", str(count))
+    for name, count in sorted(result.by_privacy.items()):
+        table.add_row(f"privacy {name}", str(count))
     for name, count in sorted(result.by_state.items()):
         table.add_row(f"state {name}", str(count))
     table.add_row("erasures", str(result.erased))

@@ -33,6 +33,7 @@ class DemoResult:
     reports: int = 0
     events: int = 0
     by_classification: Counter[str] = field(default_factory=Counter)
+    by_privacy: Counter[str] = field(default_factory=Counter)
     by_state: Counter[str] = field(default_factory=Counter)
     erased: int = 0
 
@@ -77,6 +78,7 @@ def run_demo(
                 keys.append(app.data_keys.create(report.id))
                 result.reports += 1
                 result.by_classification[report.classification.value] += 1
+                result.by_privacy[report.privacy.value] += 1
             else:
                 report = live[step.report_id]
                 assert step.command is not None

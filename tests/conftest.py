@@ -60,3 +60,18 @@ def sqlite_url(tmp_path: Path) -> str:
 def make_settings(url: str, key_dir: Path) -> Settings:
     """Settings for a test ledger on the given database."""
     return Settings(database=DatabaseUrl.parse(url), origin=TEST_ORIGIN, key_dir=key_dir)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many PostgreSQL tests ran, so a CI log shows they were not skipped."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") in ("call", "setup") and "postgres" in getattr(
+                report, "keywords", {}
+            ):
+                if outcome == "passed" and report.when != "call":
+                    continue
+                counts[outcome] = counts.get(outcome, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none collected"
+    terminalreporter.write_line(f"PostgreSQL tests: {summary}")
