@@ -64,7 +64,10 @@ class LedgerApplication(Application[UUID]):
             recorder = LedgerPostgresRecorder(factory.datastore, origin=self.settings.origin)
         else:
             raise TypeError(f"no integrity recorder for {type(factory).__name__}")
-        recorder.create_table()
+        if self.settings.create_tables:
+            recorder.create_table()
+        else:
+            recorder.check_origin()
         return recorder
 
     @property

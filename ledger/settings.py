@@ -79,6 +79,7 @@ class Settings:
     key_dir: Path = Path(DEFAULT_KEY_DIR)
     lock_timeout_s: int = 5
     pool_size: int = 5
+    create_tables: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -99,7 +100,11 @@ class Settings:
             ) from None
         if lock_timeout <= 0:
             raise SettingsError("LEDGER_LOCK_TIMEOUT must be a positive number of seconds")
+        create = env.get("LEDGER_CREATE_TABLES", "true").strip().lower()
+        if create not in ("true", "false", "1", "0", "yes", "no"):
+            raise SettingsError(f"LEDGER_CREATE_TABLES must be true or false, got {create!r}")
         return cls(
+            create_tables=create in ("true", "1", "yes"),
             database=DatabaseUrl.parse(url),
             origin=origin,
             key_dir=Path(env.get("LEDGER_KEY_DIR", DEFAULT_KEY_DIR)),
@@ -120,7 +125,7 @@ class Settings:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": dbname,
                 "SQLITE_LOCK_TIMEOUT": str(self.lock_timeout_s),
-                "CREATE_TABLE": "y",
+                "CREATE_TABLE": "y" if self.create_tables else "n",
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -136,5 +141,5 @@ class Settings:
             "POSTGRES_MAX_OVERFLOW": str(self.pool_size),
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "30",
-            "CREATE_TABLE": "y",
+            "CREATE_TABLE": "y" if self.create_tables else "n",
         }

@@ -13,7 +13,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
@@ -153,12 +158,20 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         super().create_table()
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(self._sql(INSERT_ORIGIN), (self.origin,))
-            curs.execute(self._sql(SELECT_ORIGIN))
-            row = curs.fetchone()
-        assert row is not None
-        if row["value"] != self.origin:
+        self.check_origin()
+
+    def check_origin(self) -> None:
+        """Refuse a database that belongs to another log, or has no ledger tables yet."""
+        try:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(self._sql(SELECT_ORIGIN))
+                row = curs.fetchone()
+        except ProgrammingError as e:
+            raise OriginMismatch(f"no ledger tables ({e}): run `lapor-ledger init-db`") from None
+        stored = None if row is None else row["value"]
+        if stored != self.origin:
             raise OriginMismatch(
-                f"database holds log {row['value']!r}, configured origin is {self.origin!r}"
+                f"database holds log {stored!r}, configured origin is {self.origin!r}"
             )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
