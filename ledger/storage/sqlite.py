@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.integrity.chain import previous_keys, sequence
@@ -133,8 +133,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         super().create_table()
         with self.datastore.transaction(commit=True) as c:
             c.execute(INSERT_ORIGIN, (self.origin,))
-            c.execute(SELECT_ORIGIN)
-            stored = c.fetchone()[0]
+        self.check_origin()
+
+    def check_origin(self) -> None:
+        """Refuse a database that belongs to another log, or has no ledger tables yet."""
+        try:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(SELECT_ORIGIN)
+                row = c.fetchone()
+        except OperationalError as e:
+            raise OriginMismatch(f"no ledger tables ({e}): run `lapor-ledger init-db`") from None
+        stored = None if row is None else row[0]
         if stored != self.origin:
             raise OriginMismatch(
                 f"database holds log {stored!r}, configured origin is {self.origin!r}"

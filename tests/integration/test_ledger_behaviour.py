@@ -177,3 +177,20 @@ class TestPostgres(LedgerBehaviour):
         with datastore.transaction(commit=True) as c:
             c.execute(f"SET LOCAL search_path = {datastore.schema}")
             c.execute(statement)
+
+
+def test_a_database_keeps_its_origin(sqlite_url: str, tmp_path: Path) -> None:
+    """A process configured with another origin, or without tables, refuses to start."""
+    from dataclasses import replace
+
+    from ledger.bootstrap import build_ledger
+    from ledger.storage.records import OriginMismatch
+    from tests.conftest import make_settings
+
+    settings = replace(make_settings(sqlite_url, tmp_path), create_tables=False)
+    with pytest.raises(OriginMismatch, match="init-db"):
+        build_ledger(settings)
+    open_ledger(sqlite_url, tmp_path / "keys").close()
+    build_ledger(settings).close()
+    with pytest.raises(OriginMismatch, match=r"other\.example/log"):
+        build_ledger(replace(settings, origin="other.example/log"))
