@@ -86,3 +86,29 @@ def sequence(
 
 def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
+
+
+def admit(
+    requests: Sequence[Sequence[StoredEvent]], head_versions: Mapping[UUID, int]
+) -> list[str | None]:
+    """For each request, in order: None if its versions continue the streams (after the requests
+    admitted before it), else the reason it conflicts. A request is admitted whole or not at all."""
+    versions = dict(head_versions)
+    reasons: list[str | None] = []
+    for events in requests:
+        local: dict[UUID, int] = {}
+        reason = None
+        for s in events:
+            sid = _uuid(s.originator_id)
+            current = local.get(sid, versions.get(sid, 0))
+            if s.originator_version != current + 1:
+                reason = (
+                    f"stream {sid}: version {s.originator_version} conflicts, "
+                    f"the stream is at version {current}"
+                )
+                break
+            local[sid] = s.originator_version
+        if reason is None:
+            versions.update(local)
+        reasons.append(reason)
+    return reasons

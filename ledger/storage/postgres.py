@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import (
+    IntegrityError,
     InterfaceError,
     OperationalError,
     ProgrammingError,
@@ -23,7 +24,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
-from ledger.integrity.chain import previous_keys, sequence
+from ledger.integrity.chain import admit, sequence
+from ledger.storage.group_commit import AppendRequest, GroupCommitter
 from ledger.storage.keys import WrappedKey
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
@@ -77,9 +79,10 @@ SELECT_HEAD = (
     "SELECT leaf_index, recorded_at_us FROM {schema}.ledger_entries"
     " ORDER BY leaf_index DESC LIMIT 1"
 )
-SELECT_PREV_HASHES = (
-    "SELECT l.stream_id, l.entry_hash FROM unnest(%s::uuid[], %s::bigint[]) AS k(sid, ver)"
-    " JOIN {schema}.ledger_entries l ON l.stream_id = k.sid AND l.stream_version = k.ver"
+SELECT_STREAM_HEADS = (
+    "SELECT DISTINCT ON (stream_id) stream_id, stream_version, entry_hash"
+    " FROM {schema}.ledger_entries WHERE stream_id = ANY(%s::uuid[])"
+    " ORDER BY stream_id, stream_version DESC"
 )
 INSERT_ENTRIES = (
     "INSERT INTO {schema}.ledger_entries"
@@ -115,6 +118,10 @@ SELECT_UNLINKED = (
 PAGE = 5000
 
 
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
+
 def _record(row: dict[str, Any]) -> EntryRecord:
     return EntryRecord(
         leaf_index=row["leaf_index"],
@@ -133,6 +140,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, origin: str) -> None:
         self.origin = origin
+        self.group = GroupCommitter(self.write_batch)
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
         schema = Identifier(datastore.schema)
         for statement in CREATE_LEDGER_TABLES:
@@ -178,32 +186,45 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """Insert events and their ledger entries atomically; returns notification ids."""
+        """Insert events and their ledger entries atomically; returns notification ids.
+
+        Concurrent callers share transactions (group commit); each still gets its own outcome.
+        """
         if not stored_events:
             return []
-        keys: Sequence[WrappedKey] = kwargs.get("data_keys") or ()
+        request = AppendRequest(stored_events, kwargs)
+        self.group.submit([request])
+        if request.error is not None:
+            raise request.error
+        assert request.notification_ids is not None
+        return request.notification_ids
+
+    def write_batch(self, requests: list[AppendRequest]) -> None:
+        """One transaction for a batch: lock, admit per request, sequence, insert, commit."""
         with self.datastore.transaction(commit=True) as curs:
             self._lock_table(curs)
             self._notify_channel(curs)
             curs.execute(self._sql(SELECT_HEAD), prepare=True)
             head = curs.fetchone()
-            prev = previous_keys(stored_events)
-            prev_hashes: dict[UUID, bytes] = {}
-            if prev:
-                curs.execute(
-                    self._sql(SELECT_PREV_HASHES),
-                    ([p[0] for p in prev], [p[1] for p in prev]),
-                    prepare=True,
-                )
-                prev_hashes = {r["stream_id"]: bytes(r["entry_hash"]) for r in curs.fetchall()}
+            streams = list({_uuid(s.originator_id) for r in requests for s in r.events})
+            curs.execute(self._sql(SELECT_STREAM_HEADS), (streams,), prepare=True)
+            heads = {r["stream_id"]: (r["stream_version"], bytes(r["entry_hash"])) for r in curs}
+            reasons = admit([r.events for r in requests], {k: v[0] for k, v in heads.items()})
+            accepted = [r for r, why in zip(requests, reasons, strict=True) if why is None]
+            for request, why in zip(requests, reasons, strict=True):
+                if why is not None:
+                    request.fail(IntegrityError(why))
+            if not accepted:
+                return
+            events = [s for r in accepted for s in r.events]
             rows = sequence(
                 self.origin,
-                stored_events,
+                events,
                 next_leaf=0 if head is None else head["leaf_index"] + 1,
                 last_recorded_at_us=0 if head is None else head["recorded_at_us"],
-                prev_hashes=prev_hashes,
+                prev_hashes={k: v[1] for k, v in heads.items()},
             )
-            self._insert_stored_events_only(curs, stored_events)
+            self._insert_stored_events_only(curs, events)
             notification_ids = [r["notification_id"] for r in curs.fetchall()]
             curs.execute(
                 self._sql(INSERT_ENTRIES),
@@ -217,13 +238,17 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 ),
                 prepare=True,
             )
+            keys: list[WrappedKey] = [k for r in accepted for k in r.kwargs.get("data_keys") or ()]
             if keys:
                 now_us = time.time_ns() // 1000
                 curs.executemany(
                     self._sql(INSERT_KEY),
                     [(k.report_id, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys],
                 )
-        return notification_ids
+        position = 0  # committed: hand each accepted request its own notification ids
+        for request in accepted:
+            request.succeed(notification_ids[position : position + len(request.events)])
+            position += len(request.events)
 
     def _insert_stored_events_only(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
         pg_events = [
