@@ -6,7 +6,7 @@ Infrastructure (recorder, sealing mapper, data keys) is chosen by the compositio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,9 +17,11 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 
-from ledger.domain import Actor, Report, ReportNotFound, VersionConflict
+from ledger.domain import Actor, LedgerError, Report, ReportNotFound, VersionConflict
 from ledger.settings import Settings
 from ledger.storage.datakeys import DataKeys
+from ledger.storage.group_commit import AppendRequest
+from ledger.storage.keys import WrappedKey
 from ledger.storage.postgres import LedgerPostgresRecorder
 from ledger.storage.records import EntryRecord, LedgerReads
 from ledger.storage.sealing import SealingMapper
@@ -183,6 +185,36 @@ class LedgerApplication(Application[UUID]):
         except IntegrityError:
             raise VersionConflict(report_id, expected=loaded_version, actual=None) from None
         return Appended(report_id, report.version)
+
+    def save_each(
+        self, reports: Sequence[Report], *, new_keys: Mapping[UUID, WrappedKey] | None = None
+    ) -> list[LedgerError | None]:
+        """Save each report's pending events atomically on its own, sharing transactions.
+
+        Returns one outcome per report: None if saved, else the error (a conflict at the
+        report's version is a VersionConflict); one report's conflict never blocks another.
+        """
+        keys = new_keys or {}
+        requests = []
+        for report in reports:
+            stored = [self.mapper.to_stored_event(e) for e in report.collect_events()]
+            kwargs = {"data_keys": [keys[report.id]]} if report.id in keys else {}
+            requests.append(AppendRequest(stored, kwargs))
+        recorder = self.recorder
+        assert isinstance(recorder, LedgerSQLiteRecorder | LedgerPostgresRecorder)
+        recorder.group.submit(requests)
+        outcomes: list[LedgerError | None] = []
+        for report, request in zip(reports, requests, strict=True):
+            if request.error is None:
+                outcomes.append(None)
+            elif isinstance(request.error, IntegrityError):
+                first = request.events[0].originator_version if request.events else 0
+                outcomes.append(VersionConflict(report.id, expected=first - 1, actual=None))
+                if report.id in keys:
+                    self.data_keys.forget(report.id)
+            else:
+                raise request.error
+        return outcomes
 
     def erase(
         self,

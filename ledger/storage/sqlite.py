@@ -7,15 +7,23 @@ report's previous entry and stores the entry hash. Triggers make every table but
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from ledger.integrity.chain import previous_keys, sequence
+from ledger.integrity.chain import admit, sequence
+from ledger.storage.group_commit import AppendRequest, GroupCommitter
 from ledger.storage.keys import WrappedKey
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
@@ -66,8 +74,9 @@ KEY_TRIGGERS = [
 SELECT_HEAD = (
     "SELECT leaf_index, recorded_at_us FROM ledger_entries ORDER BY leaf_index DESC LIMIT 1"
 )
-SELECT_ENTRY_HASH = (
-    "SELECT entry_hash FROM ledger_entries WHERE stream_id = ? AND stream_version = ?"
+SELECT_STREAM_HEAD = (
+    "SELECT stream_version, entry_hash FROM ledger_entries WHERE stream_id = ?"
+    " ORDER BY stream_version DESC LIMIT 1"
 )
 INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_KEY = "INSERT INTO report_keys VALUES (?, ?, ?, ?, ?, NULL)"
@@ -102,6 +111,23 @@ SELECT_UNLINKED = (
 PAGE = 2000
 
 
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """sqlite3's errors as eventsourcing's, as its own transactions translate them."""
+    try:
+        yield
+    except sqlite3.IntegrityError as e:
+        raise IntegrityError(e) from e
+    except sqlite3.OperationalError as e:
+        raise OperationalError(e) from e
+    except sqlite3.Error as e:
+        raise PersistenceError(e) from e
+
+
 def _record(row: Any) -> EntryRecord:
     return EntryRecord(
         leaf_index=row[0],
@@ -120,6 +146,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, datastore: SQLiteDatastore, *, origin: str) -> None:
         self.origin = origin
+        self.group = GroupCommitter(self.write_batch)
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -149,28 +176,63 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 f"database holds log {stored!r}, configured origin is {self.origin!r}"
             )
 
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # The event insert comes first: it takes SQLite's write lock, so the reads
-        # below see the latest committed head and cannot be overtaken.
-        notification_ids = super()._insert_events(c, stored_events)
+        """Insert events and their ledger entries atomically; returns notification ids.
+
+        Concurrent callers share transactions (group commit); each still gets its own outcome.
+        """
+        if not stored_events:
+            return []
+        request = AppendRequest(stored_events, kwargs)
+        self.group.submit([request])
+        if request.error is not None:
+            raise request.error
+        assert request.notification_ids is not None
+        return request.notification_ids
+
+    def write_batch(self, requests: list[AppendRequest]) -> None:
+        """One transaction for a batch: write lock, admit per request, sequence, insert, commit."""
+        with self.datastore.get_connection(commit=True) as conn, _translated_errors():
+            c = conn.cursor()
+            c.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head
+            try:
+                ids = self._write_locked(c, requests)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        for request, notification_ids in ids:
+            request.succeed(notification_ids)
+
+    def _write_locked(
+        self, c: SQLiteCursor, requests: list[AppendRequest]
+    ) -> list[tuple[AppendRequest, list[int]]]:
         c.execute(SELECT_HEAD)
         head = c.fetchone()
-        next_leaf, last_at = (0, 0) if head is None else (head[0] + 1, head[1])
-        prev_hashes = {}
-        for sid, version in previous_keys(stored_events):
-            c.execute(SELECT_ENTRY_HASH, (sid.hex, version))
+        heads: dict[UUID, tuple[int, bytes]] = {}
+        for sid in {_uuid(s.originator_id) for r in requests for s in r.events}:
+            c.execute(SELECT_STREAM_HEAD, (sid.hex,))
             row = c.fetchone()
             if row is not None:
-                prev_hashes[sid] = bytes(row[0])
+                heads[sid] = (row[0], bytes(row[1]))
+        reasons = admit([r.events for r in requests], {k: v[0] for k, v in heads.items()})
+        accepted = []
+        for request, why in zip(requests, reasons, strict=True):
+            if why is None:
+                accepted.append(request)
+            else:
+                request.fail(IntegrityError(why))
+        events = [s for r in accepted for s in r.events]
         rows = sequence(
             self.origin,
-            stored_events,
-            next_leaf=next_leaf,
-            last_recorded_at_us=last_at,
-            prev_hashes=prev_hashes,
+            events,
+            next_leaf=0 if head is None else head[0] + 1,
+            last_recorded_at_us=0 if head is None else head[1],
+            prev_hashes={k: v[1] for k, v in heads.items()},
         )
+        notification_ids = super()._insert_events(c, events) or []
         c.executemany(
             INSERT_ENTRY,
             [
@@ -185,13 +247,17 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 for r in rows
             ],
         )
-        keys: Sequence[WrappedKey] = kwargs.get("data_keys") or ()
+        keys: list[WrappedKey] = [k for r in accepted for k in r.kwargs.get("data_keys") or ()]
         if keys:
             now_us = time.time_ns() // 1000
             c.executemany(
                 INSERT_KEY, [(k.report_id.hex, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys]
             )
-        return notification_ids
+        out, position = [], 0
+        for request in accepted:
+            out.append((request, list(notification_ids[position : position + len(request.events)])))
+            position += len(request.events)
+        return out
 
     def tree_size(self) -> int:
         """Number of entries in the log."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
@@ -194,3 +195,70 @@ def test_a_database_keeps_its_origin(sqlite_url: str, tmp_path: Path) -> None:
     build_ledger(settings).close()
     with pytest.raises(OriginMismatch, match=r"other\.example/log"):
         build_ledger(replace(settings, origin="other.example/log"))
+
+
+class BatchBehaviour:
+    """Per-report atomicity of a batch: one report's conflict does not block the others."""
+
+    @pytest.fixture
+    def url(self) -> str:
+        raise NotImplementedError
+
+    def test_save_each_reports_per_report_outcomes(self, url: str, tmp_path: Path) -> None:
+        from ledger.domain import Report, Role
+        from ledger.domain.values import Actor
+
+        app = open_ledger(url, tmp_path / "keys")
+        try:
+            ids = [submit_complaint(app) for _ in range(4)]
+            loaded = [app.get_report(rid) for rid in ids]
+            stale = app.get_report(ids[2])
+            stale.annotate(actor=ADMIN, at=T0, note="first")
+            app.save(stale)  # ids[2] moves on: the batch's copy is now stale
+            for report in loaded:
+                report.annotate(actor=ADMIN, at=T0, note="batch")
+            new = Report.submit(
+                uuid4(),
+                actor=Actor(None, Role.REPORTER),
+                at=T0,
+                classification="aspirasi",
+                privacy="public",
+                urgency="normal",
+                channel="api",
+                target_agency_id=None,
+                category=None,
+                title="Usul taman kota",
+                body="Tambah taman.",
+                reporter=None,
+                attachments=[],
+            )
+            outcomes = app.save_each(
+                [*loaded, new], new_keys={new.id: app.data_keys.create(new.id)}
+            )
+            assert [type(o).__name__ if o else None for o in outcomes] == [
+                None,
+                None,
+                "VersionConflict",
+                None,
+                None,
+            ]
+            assert [app.get_report(rid).version for rid in ids] == [2, 2, 2, 2]
+            assert app.get_report(new.id).title == "Usul taman kota"
+            assert [e.leaf_index for e in app.iter_entries()] == list(range(9))
+            for rid in [*ids, new.id]:
+                recompute(app, rid)
+        finally:
+            app.close()
+
+
+class TestBatchSQLite(BatchBehaviour):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+
+@pytest.mark.postgres
+class TestBatchPostgres(BatchBehaviour):
+    @pytest.fixture
+    def url(self, pg_url: str) -> str:
+        return pg_url
