@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 from typing import IO
 
 import click
@@ -90,11 +93,19 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
         workers = 1 if settings.database.scheme == "sqlite" else 2 * (os.cpu_count() or 1) + 1
     if settings.database.scheme == "sqlite" and workers > 1:
         raise click.UsageError("SQLite serves one writing process: use --workers 1 or PostgreSQL")
-    holder().ledger  # noqa: B018 - create tables and keys before forking workers
+    holder().usecases  # noqa: B018 - create tables, keys and salt before forking workers
     holder().close()
-    err.print(f"LAPOR! audit ledger on {settings.database.redacted()}")
-    err.print(f"listening on http://{host}:{port}  (OpenAPI: http://{host}:{port}/openapi.json)")
-    err.print("first token: lapor-ledger tokens create --role admin_national")
+    base = f"http://{host}:{port}"
+    cli = Path(sys.executable).with_name("lapor-ledger")
+    for line in (  # plain lines, never wrapped: they are meant to be copied
+        f"LAPOR! audit ledger on {settings.database.redacted()}",
+        f"listening on {base}  (docs: {base}/docs, OpenAPI: {base}/openapi.json)",
+        "first token, in another terminal (it is shown once; keep it):",
+        f"  TOKEN=$({cli} tokens create --role admin_national --agency kemenpanrb)",
+        f'  curl -s -H "Authorization: Bearer $TOKEN" {base}/v1/whoami',
+        "then follow the walkthrough in README.md",
+    ):
+        click.echo(line, err=True)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     args = [
         str(gunicorn),
@@ -111,12 +122,31 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
     os.execv(args[0], args)  # noqa: S606 - replace this process by gunicorn, no shell
 
 
-def register_commands(app: Flask) -> None:
-    """Register the operator commands on the app's CLI group."""
-    from api.demo_command import demo_command
+# Modules whose commands the factory registers; each lists them in `commands`
+# (or, failing that, every module-level click command is taken).
+COMMAND_MODULES: tuple[str, ...] = ("api.demo_command", "api.tokens_command")
 
-    for command in (export_command, serve_command, demo_command):
+
+def _commands_of(module: ModuleType) -> list[click.Command]:
+    listed = getattr(module, "commands", None)
+    if listed is not None:
+        return list(listed)
+    found = [
+        value
+        for name, value in vars(module).items()
+        if isinstance(value, click.Command) and not name.startswith("_")
+    ]
+    nested = {id(sub) for g in found if isinstance(g, click.Group) for sub in g.commands.values()}
+    return [command for command in found if id(command) not in nested]
+
+
+def register_commands(app: Flask, modules: Iterable[str] = ()) -> None:
+    """Register the operator commands on the app's CLI group, plus those of `modules`."""
+    for command in (export_command, serve_command):
         app.cli.add_command(command)
+    for name in (*COMMAND_MODULES, *modules):
+        for command in _commands_of(importlib.import_module(name)):
+            app.cli.add_command(command)
 
 
 def _create_app() -> Flask:
@@ -132,7 +162,8 @@ main = FlaskGroup(
     add_version_option=True,
     load_dotenv=False,
     help=(
-        "Operate the LAPOR! audit ledger: serve the API, load demo data, export bundles.\n\n"
+        "Operate the LAPOR! audit ledger: serve the API, issue tokens, load demo data, "
+        "export bundles.\n\n"
         "The database is chosen by LEDGER_DATABASE_URL (default sqlite:///var/ledger.sqlite3; "
         "postgresql://user@host/db in production)."
     ),

@@ -1,0 +1,125 @@
+"""Every error as RFC 9457 problem details; the one place that maps errors to HTTP statuses."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from ledger.access.errors import (
+    Forbidden,
+    IdempotencyInProgress,
+    IdempotencyKeyReused,
+    RateLimited,
+    ReceiptNotRecognised,
+    Unauthenticated,
+    UnknownToken,
+)
+from ledger.agencies.registry import UnknownAgency
+from ledger.domain import (
+    IllegalTransition,
+    InvalidCommand,
+    LedgerError,
+    ReportNotFound,
+    VersionConflict,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPES = "https://lapor.go.id/ledger/problems/"
+
+# error class -> (status, problem slug, title); the most specific class wins.
+STATUSES: dict[type[Exception], tuple[int, str, str]] = {
+    Unauthenticated: (401, "unauthenticated", "A valid bearer token is required"),
+    Forbidden: (403, "forbidden", "Not allowed for this role"),
+    ReportNotFound: (404, "report-not-found", "Report not found"),
+    ReceiptNotRecognised: (404, "receipt-not-recognised", "Receipt not recognised"),
+    UnknownAgency: (404, "agency-not-found", "Agency not found"),
+    UnknownToken: (404, "token-not-found", "Token not found"),
+    IllegalTransition: (409, "illegal-transition", "Action not allowed in this state"),
+    IdempotencyInProgress: (409, "idempotency-in-progress", "Same request still in progress"),
+    VersionConflict: (412, "stale-version", "The report changed since it was read"),
+    IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
+    InvalidCommand: (422, "invalid-command", "The command is not valid"),
+    RateLimited: (429, "rate-limited", "Too many attempts"),
+}
+CONCURRENT = (409, "concurrent-append", "Another action was appended at the same time")
+
+
+def problem(
+    status: int,
+    title: str,
+    *,
+    slug: str | None = None,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """A problem-details response."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPES + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    response.headers.update(headers or {})
+    return response
+
+
+def _mapped(error: Exception) -> tuple[int, str, str]:
+    if isinstance(error, VersionConflict) and error.actual is None:
+        return CONCURRENT
+    for cls in type(error).__mro__:
+        if cls in STATUSES:
+            return STATUSES[cls]
+    raise LookupError(type(error).__name__)
+
+
+def ledger_error(error: Exception) -> Response:
+    """A refusal of the ledger or the access layer: nothing was written."""
+    status, slug, title = _mapped(error)
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if isinstance(error, Unauthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="lapor-ledger"'
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, InvalidCommand):
+        extra["errors"] = {error.field or "request": [str(error)]}
+    detail = str(error.args[0]) if isinstance(error, UnknownAgency) else str(error)
+    return problem(status, title, slug=slug, detail=detail, headers=headers, **extra)
+
+
+def http_error(error: HTTPException) -> Response:
+    """Werkzeug and webargs errors (404 routes, 405, 413, 422 validation, …)."""
+    data = getattr(error, "data", None) or {}
+    extra: dict[str, Any] = {}
+    if "messages" in data:
+        extra["errors"] = data["messages"]
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    status = error.code or 500
+    return problem(status, error.name, detail=error.description, headers=headers, **extra)
+
+
+def unexpected(error: Exception) -> Response:
+    """Anything else: logged here with its traceback, a generic problem to the client."""
+    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    return problem(
+        500, "Internal Server Error", detail="The server could not complete the request."
+    )
+
+
+def register(app: Flask) -> None:
+    """Install the handlers (HTTP errors go through the Api, see api.openapi)."""
+    app.register_error_handler(LedgerError, ledger_error)
+    app.register_error_handler(UnknownAgency, ledger_error)
+    app.register_error_handler(Exception, unexpected)

@@ -1,0 +1,12 @@
+"""Views: parse, call one use case, serialize. No SQL, hashing or rules here."""
+
+from __future__ import annotations
+
+from api.blueprint import Blueprint
+from api.views.actions import blp as actions
+from api.views.agencies import blp as agencies
+from api.views.receipts import blp as receipts
+from api.views.reports import blp as reports
+from api.views.system import blp as system
+
+BLUEPRINTS: tuple[Blueprint, ...] = (reports, actions, receipts, agencies, system)

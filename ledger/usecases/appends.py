@@ -1,0 +1,145 @@
+"""The one way an action reaches the ledger: authorize, check the version, run, save."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from ledger.access.policy import Policy
+from ledger.access.principal import Principal
+from ledger.application import LedgerApplication
+from ledger.deadlines import DeadlineStamper
+from ledger.domain import Action, Actor, Report, VersionConflict
+from ledger.usecases.idempotency import Idempotency, fingerprint
+from ledger.usecases.results import ActionResult
+from ledger.usecases.shaping import from_us, plain, short_type
+
+_NAMES = {Action.ERASE_PERSONAL_DATA: "erase"}  # the API's shorter name
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who acts and when: computed before the domain command runs."""
+
+    principal: Principal
+    at: datetime
+
+    @property
+    def actor(self) -> Actor:
+        """The actor recorded on the event."""
+        return self.principal.as_actor()
+
+
+Command = Callable[[Context, Report], None]
+
+
+@dataclass(frozen=True)
+class Opts:
+    """The request's preconditions: `If-Match` version and `Idempotency-Key`."""
+
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+
+def _encode(result: ActionResult) -> str:
+    return json.dumps(plain(asdict(result)))
+
+
+def _decode(text: str) -> ActionResult:
+    data = json.loads(text)
+    data["report_id"] = UUID(data["report_id"])
+    data["recorded_at"] = datetime.fromisoformat(data["recorded_at"])
+    return ActionResult(**data)
+
+
+class Appends:
+    """Shared machinery of the action use cases (see `ledger.usecases.actions`)."""
+
+    def __init__(
+        self,
+        app: LedgerApplication,
+        policy: Policy,
+        stamper: DeadlineStamper,
+        idempotency: Idempotency,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.app = app
+        self.policy = policy
+        self.stamper = stamper
+        self.idempotency = idempotency
+        self.clock = clock
+
+    def _run(
+        self,
+        principal: Principal,
+        report_id: UUID,
+        opts: Opts,
+        action: Action,
+        command: Command,
+        **args: Any,
+    ) -> ActionResult:
+        name = _NAMES.get(action, action.value)
+
+        def attempt() -> ActionResult:
+            return self._apply(principal, report_id, name, action, command, opts.expected_version)
+
+        if opts.idempotency_key is None:
+            return attempt()
+        request = {
+            "report_id": str(report_id),
+            "action": name,
+            "args": plain(args),
+            "expected_version": opts.expected_version,
+        }
+        scope = principal.token_id or "anonymous"
+        result, replayed = self.idempotency.run(
+            scope, opts.idempotency_key, fingerprint(request), attempt, _encode, _decode
+        )
+        return replace(result, replayed=True) if replayed else result
+
+    def _apply(
+        self,
+        principal: Principal,
+        report_id: UUID,
+        name: str,
+        action: Action,
+        command: Command,
+        expected_version: int | None,
+    ) -> ActionResult:
+        report = self.app.get_report(report_id)
+        self.policy.require_act(principal, action, report)
+        if expected_version is not None and report.version != expected_version:
+            raise VersionConflict(report_id, expected=expected_version, actual=report.version)
+        loaded = report.version
+        command(Context(principal, self.clock()), report)
+        try:
+            self.app.save(report)
+        except IntegrityError:
+            raise VersionConflict(report_id, expected=loaded, actual=None) from None
+        if action is Action.ERASE_PERSONAL_DATA:
+            self.app.data_keys.destroy(report_id)
+        entry = next(e for e in self.app.history(report_id) if e.stream_version == report.version)
+        return ActionResult(
+            report_id=report_id,
+            action=name,
+            version=report.version,
+            state=report.state.value,
+            event_type=short_type(entry.event_type),
+            leaf_index=entry.leaf_index,
+            entry_hash=entry.entry_hash.hex(),
+            recorded_at=from_us(entry.recorded_at_us),
+        )
+
+    def _stamping_agency(self, report: Report, principal: Principal) -> str:
+        """Whose calendar and SLA policy the verification clock runs on."""
+        registry = self.stamper.registry
+        for candidate in (report.target_agency_id, principal.agency_id):
+            if candidate is not None and candidate in registry:
+                return candidate
+        return next(a.id for a in registry.all() if a.level == "national")
