@@ -1,0 +1,140 @@
+"""Views on each backend: eventsourcing tracking recorders that also hold the view tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.sqlite import SQLiteDatastore
+
+from projections.catalogue import default_projector
+from projections.sql import postgres as pg_sql
+from projections.sql import sqlite as sqlite_sql
+from projections.views import Projector, View
+
+
+class SQLiteView(View, TrackingRecorder):
+    """A view in the ledger's SQLite file; its tracking row is in a table of its own."""
+
+    json_arrays = True
+
+    def __init__(self, datastore: SQLiteDatastore, projector: Projector) -> None:
+        self.datastore = datastore
+        self.projector = projector
+        self.sql = sqlite_sql.SQLITE
+
+    @contextmanager
+    def _cursor(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def create_table(self) -> None:
+        """Create the view and tracking tables."""
+        self.create_views()
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        """Record a position on its own (the views record it with their rows)."""
+        with self.datastore.transaction(commit=True) as c:
+            self._insert_tracking(c, tracking)
+
+    def _insert_tracking(self, c: Any, tracking: Tracking) -> None:
+        statement = sqlite_sql.INSERT_TRACKING[self.name]
+        c.execute(
+            statement,
+            {
+                "application_name": tracking.application_name,
+                "notification_id": tracking.notification_id,
+            },
+        )
+        if c.fetchone() is None:
+            raise IntegrityError(f"{self.name}: position {tracking.notification_id} not ahead")
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        """The position recorded for an application's log."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sqlite_sql.SELECT_TRACKING[self.name], {"application_name": application_name})
+            row = c.fetchone()
+        return None if row is None else row["max"]
+
+
+class PostgresView(View, PostgresTrackingRecorder):
+    """A view in the ledger's PostgreSQL schema, usable by eventsourcing's ProjectionRunner."""
+
+    json_arrays = False
+    projector_name: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        datastore: PostgresDatastore,
+        *,
+        tracking_table_name: str | None = None,
+        projector: Projector | None = None,
+    ) -> None:
+        self.projector = projector or default_projector(self.projector_name)
+        table = tracking_table_name or f"proj_{self.projector.name}_tracking"
+        super().__init__(datastore, tracking_table_name=table)
+        self.sql = pg_sql.statements(datastore.schema)
+
+    @contextmanager
+    def _cursor(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def create_table(self) -> None:
+        """Create the tracking table (eventsourcing's) and the view tables, one process at a
+        time (a session advisory lock)."""
+        with self.datastore.get_connection() as conn:
+            conn.execute(pg_sql.LOCK_DDL)
+            try:
+                super().create_table()
+                self.create_views()
+            finally:
+                conn.execute(pg_sql.UNLOCK_DDL)
+
+
+class PostgresReportsView(PostgresView):
+    """The `reports` view, as the ProjectionRunner constructs it."""
+
+    projector_name = "reports"
+
+
+class PostgresDailyView(PostgresView):
+    """The `daily` view, as the ProjectionRunner constructs it."""
+
+    projector_name = "daily"
+
+
+class ProjectionStopped(Exception):
+    """A projection met an event it cannot apply; its failure is recorded in the view."""
+
+
+class _Projection(Projection[PostgresView]):
+    """Feeds the ProjectionRunner's events to a view, one transaction per event."""
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """Apply one event; a failing event stops the runner at its position."""
+        outcome = self.view.process([(domain_event, tracking)])
+        if outcome.failure is not None:
+            raise ProjectionStopped(outcome.failure.message)
+
+
+class ReportsProjection(_Projection):
+    """The `reports` projection for eventsourcing's ProjectionRunner."""
+
+    name = "proj_reports"
+
+
+class DailyProjection(_Projection):
+    """The `daily` projection for eventsourcing's ProjectionRunner."""
+
+    name = "proj_daily"
+
+
+RUNNER_CLASSES: dict[str, tuple[type[_Projection], type[PostgresView]]] = {
+    "reports": (ReportsProjection, PostgresReportsView),
+    "daily": (DailyProjection, PostgresDailyView),
+}

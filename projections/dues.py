@@ -1,0 +1,47 @@
+"""The dues no event records, computed with the agency's calendar and SLA policy.
+
+A report not yet verified has no stamped verification deadline, and no event stamps the
+auto-close time; the projection computes both exactly as the ledger's stamper would.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ledger.deadlines import DeadlineStamper
+from ledger.sla import Clock, policy_for
+from projections.rules.clocks import verification_start
+from projections.rules.record import NATIONAL_ADMIN_AGENCY, ClockRecord
+
+
+class Dues:
+    """Computes the unstamped dues of a report from its clock record."""
+
+    def __init__(self, stamper: DeadlineStamper) -> None:
+        self.stamper = stamper
+
+    def expected_verification(self, record: ClockRecord) -> datetime | None:
+        """The verify-and-disposition due of a report not yet verified (None when paused)."""
+        start = verification_start(record)
+        if start is None or "verification" in record.deadlines:
+            return None
+        registry = self.stamper.registry
+        agency = record.intake_agency
+        if agency not in registry:  # an address the registry does not know: national intake
+            agency = NATIONAL_ADMIN_AGENCY
+        choice = policy_for(record.classification, record.urgency, registry.get(agency).sla_policy)
+        policy = self.stamper.book.get(choice.policy_name(Clock.VERIFICATION))
+        return policy.deadline(
+            Clock.VERIFICATION, start, self.stamper.calendar(agency), urgency=record.urgency
+        )
+
+    def auto_close(self, record: ClockRecord) -> datetime | None:
+        """When the report auto-closes after its last follow-up (None before any)."""
+        if record.last_follow_up_at is None or record.agency_id is None:
+            return None
+        return self.stamper.auto_close(
+            agency_id=record.agency_id,
+            classification=record.classification,
+            urgency=record.urgency,
+            at=record.last_follow_up_at,
+        )

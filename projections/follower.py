@@ -1,0 +1,73 @@
+"""Keeping the projections current inside a long-running process.
+
+On SQLite, `Follower` polls: a daemon thread catches up every `interval` seconds. On
+PostgreSQL, `Follower(..., use_runner=True)` hands each projection to eventsourcing's
+ProjectionRunner (LISTEN/NOTIFY), one transaction per event. Either way a projection that
+meets a failing event records it and stays stopped there until the process is restarted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+from ledger.application import LedgerApplication
+from projections.backends import ProjectionStopped
+from projections.runner import Projections, start_runner
+from projections.views import PositionTaken
+
+log = logging.getLogger(__name__)
+
+
+class Follower:
+    """Catches the projections up with the log in the background until stopped."""
+
+    def __init__(
+        self, app: LedgerApplication, *, interval: float = 1.0, use_runner: bool = False
+    ) -> None:
+        self.app = app
+        self.interval = interval
+        self.use_runner = use_runner
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._runners: list[Any] = []
+
+    def start(self) -> Follower:
+        """Start following; returns self."""
+        if self.use_runner:
+            for name in ("reports", "daily"):
+                runner = start_runner(self.app.settings, name)
+                self._runners.append(runner.__enter__())
+            return self
+        self._thread = threading.Thread(target=self._poll, name="projections", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop following and wait for the worker to finish its batch."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        for runner in self._runners:
+            runner.stop()
+            with contextlib.suppress(ProjectionStopped):  # its failure row says why
+                runner.__exit__(None, None, None)
+        self._runners = []
+
+    def _poll(self) -> None:
+        projections = Projections(self.app)
+        stopped: set[str] = set()
+        while not self._stop.is_set():
+            names = [n for n in projections.views if n not in stopped]
+            try:
+                for result in projections.catch_up(names):
+                    if result.failure is not None:
+                        stopped.add(result.name)
+                        log.error("projection %s stopped: %s", result.name, result.failure)
+            except (OperationalError, InterfaceError, PositionTaken) as e:  # retried next round
+                log.warning("projection catch-up will be retried: %s", e)
+            self._stop.wait(self.interval)

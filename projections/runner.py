@@ -1,0 +1,193 @@
+"""Running the projections: catch up with the log, rebuild from scratch, report status.
+
+`catch_up` is the polling follower (the way on SQLite, and the batch way on PostgreSQL);
+`start_runner` hands a projection to eventsourcing's ProjectionRunner on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.projection import ProjectionRunner
+from eventsourcing.sqlite import SQLiteDatastore
+
+from ledger.application import LedgerApplication
+from ledger.deadlines import DeadlineStamper
+from ledger.settings import Settings
+from projections.backends import RUNNER_CLASSES, PostgresView, SQLiteView
+from projections.catalogue import NAMES, default_projector, default_stamper
+from projections.source import LOG_NAME, LedgerLog, LogReader
+from projections.tx import Tx
+from projections.views import Failure, View
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(projection, position, log_max_id) after each batch."""
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What a catch-up did to one projection."""
+
+    name: str
+    applied: int
+    position: int | None
+    failure: Failure | None
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a projection stands against the log."""
+
+    name: str
+    position: int
+    log_max_id: int
+    lag: int  # notification ids behind the log's last (PostgreSQL ids may have gaps)
+    failure: Failure | None
+
+
+def catch_up(
+    views: Sequence[View],
+    log: LogReader,
+    *,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+) -> list[CatchUp]:
+    """Apply every event after the views' common position, batch by batch, reading and
+    decoding the log once for all of them, until the log's end; a view that meets a failing
+    event records it and stops there, the others go on."""
+    start = {view.position() for view in views}
+    if len(start) > 1:
+        raise ValueError("catch_up runs views that stand at the same position")
+    position = start.pop() if start else None
+    active = list(views)
+    applied = dict.fromkeys((v.name for v in views), 0)
+    at: dict[str, int | None] = dict.fromkeys((v.name for v in views), position)
+    done: dict[str, CatchUp] = {}
+    top = log.max_id()
+    while active:
+        notifications = log.after(position, batch_size)
+        if not notifications:
+            break
+        items = [(log.decode(n), Tracking(LOG_NAME, n.id)) for n in notifications]
+        position = notifications[-1].id
+        for view in list(active):
+            outcome = view.process(items)
+            applied[view.name] += outcome.applied
+            at[view.name] = outcome.position if outcome.position is not None else at[view.name]
+            if progress is not None:
+                progress(view.name, at[view.name] or 0, max(top, position))
+            if outcome.failure is not None:
+                active.remove(view)
+                done[view.name] = CatchUp(
+                    view.name, applied[view.name], at[view.name], outcome.failure
+                )
+    for view in active:
+        done[view.name] = CatchUp(view.name, applied[view.name], at[view.name], None)
+    return [done[view.name] for view in views]
+
+
+class Projections:
+    """The projections of one ledger database: views beside the events, and the log."""
+
+    def __init__(
+        self,
+        app: LedgerApplication,
+        *,
+        stamper: DeadlineStamper | None = None,
+        names: Iterable[str] = NAMES,
+    ) -> None:
+        self.app = app
+        self.stamper = stamper or default_stamper()
+        self.log = LogReader.of(app)
+        datastore = app.factory.datastore  # type: ignore[attr-defined]
+        self.views: dict[str, View] = {}
+        for name in names:
+            projector = default_projector(name, self.stamper)
+            view: View
+            if isinstance(datastore, SQLiteDatastore):
+                view = SQLiteView(datastore, projector)
+            elif isinstance(datastore, PostgresDatastore):
+                view = PostgresView(datastore, projector=projector)
+            else:
+                raise TypeError(f"no projection views on {type(datastore).__name__}")
+            view.create_table()
+            self.views[name] = view
+
+    @property
+    def registry(self) -> Any:
+        """The agency registry the projections use for hubs."""
+        return self.stamper.registry
+
+    def _selected(self, names: Iterable[str] | None) -> list[View]:
+        chosen = list(self.views) if names is None else list(names)
+        unknown = [n for n in chosen if n not in self.views]
+        if unknown:
+            raise KeyError(f"unknown projection {unknown[0]!r}; known: {', '.join(self.views)}")
+        return [self.views[n] for n in chosen]
+
+    def catch_up(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        batch_size: int = 500,
+        progress: Progress | None = None,
+    ) -> list[CatchUp]:
+        """Bring the projections up to the log's end (or to their first failing event)."""
+        return self._run(self._selected(names), batch_size, progress)
+
+    def rebuild(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        batch_size: int = 500,
+        progress: Progress | None = None,
+    ) -> list[CatchUp]:
+        """Empty the projections and replay the whole log into them."""
+        views = self._selected(names)
+        for view in views:
+            view.reset()
+        return self._run(views, batch_size, progress)
+
+    def _run(self, views: list[View], batch_size: int, progress: Progress | None) -> list[CatchUp]:
+        """Catch up views, those at the same position together."""
+        groups: dict[int | None, list[View]] = {}
+        for view in views:
+            groups.setdefault(view.position(), []).append(view)
+        results: dict[str, CatchUp] = {}
+        for group in groups.values():
+            for result in catch_up(group, self.log, batch_size=batch_size, progress=progress):
+                results[result.name] = result
+        return [results[view.name] for view in views]
+
+    def status(self) -> list[Status]:
+        """Position, lag and failure of every projection."""
+        top = self.log.max_id()
+        out = []
+        for view in self.views.values():
+            position = view.position() or 0
+            out.append(Status(view.name, position, top, max(0, top - position), view.failure()))
+        return out
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """A read-only transaction on the views (all views share the ledger's database)."""
+        with self.views["reports"].transaction(commit=False) as tx:
+            yield tx
+
+
+def start_runner(settings: Settings, name: str) -> ProjectionRunner[Any, Any]:
+    """Follow the log with eventsourcing's ProjectionRunner (PostgreSQL: LISTEN/NOTIFY)."""
+    if settings.database.scheme != "postgresql":
+        raise ValueError("the ProjectionRunner needs PostgreSQL; on SQLite use catch_up")
+    projection_class, view_class = RUNNER_CLASSES[name]
+    return ProjectionRunner(
+        application_class=LedgerLog,
+        projection_class=projection_class,
+        view_class=view_class,
+        env=settings.eventsourcing_env(LOG_NAME),
+    )

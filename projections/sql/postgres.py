@@ -1,0 +1,149 @@
+"""Projection SQL for PostgreSQL: view tables in the ledger's schema; `{schema}` is filled in
+with a quoted identifier by `statements(schema)`. Tracking tables are eventsourcing's own."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from psycopg.sql import SQL, Identifier
+
+from projections.sql import Statements
+from projections.sql import postgres_queries as q
+
+# Creating tables concurrently (a follower and a command starting together) must not race:
+# PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent identical CREATE.
+LOCK_DDL = "SELECT pg_advisory_lock(17082008)"
+UNLOCK_DDL = "SELECT pg_advisory_unlock(17082008)"
+CREATE = (
+    "CREATE TABLE IF NOT EXISTS {schema}.proj_reports ("
+    " report_id text PRIMARY KEY, version bigint NOT NULL,"
+    " classification text NOT NULL, privacy text NOT NULL, urgency text NOT NULL,"
+    " handling_class text, sla_policy text, state text NOT NULL,"
+    " awaiting_reporter integer NOT NULL, intake_agency_id text NOT NULL,"
+    " agency_id text, unit_id text, submitted_us bigint NOT NULL, submitted_day text NOT NULL,"
+    " assigned_us bigint, next_due_us bigint, state_us bigint NOT NULL,"
+    " last_event_us bigint NOT NULL, bucket text NOT NULL, returns integer NOT NULL,"
+    " redispositions integer NOT NULL, handling integer NOT NULL, followed_up integer NOT NULL,"
+    " record text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.proj_clocks ("
+    " report_id text NOT NULL, clock text NOT NULL, agency_id text,"
+    " classification text NOT NULL, submitted_day text NOT NULL, started_us bigint NOT NULL,"
+    " due_us bigint, stopped_us bigint, outcome text, stamped integer NOT NULL,"
+    " PRIMARY KEY (report_id, clock))",
+    "CREATE TABLE IF NOT EXISTS {schema}.proj_shares ("
+    " report_id text NOT NULL, agency_id text NOT NULL, classification text NOT NULL,"
+    " submitted_day text NOT NULL, bucket text NOT NULL, returns integer NOT NULL,"
+    " redispositions integer NOT NULL, handling integer NOT NULL, followed_up integer NOT NULL,"
+    " PRIMARY KEY (report_id, agency_id))",
+    "CREATE TABLE IF NOT EXISTS {schema}.proj_daily ("
+    " day text NOT NULL, classification text NOT NULL, kind text NOT NULL, n bigint NOT NULL,"
+    " PRIMARY KEY (day, classification, kind))",
+    "CREATE TABLE IF NOT EXISTS {schema}.proj_daily_origin ("
+    " report_id text PRIMARY KEY, day text NOT NULL, classification text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.proj_failures ("
+    " projection text PRIMARY KEY, notification_id bigint NOT NULL, report_id text,"
+    " event_type text, message text NOT NULL, failed_us bigint NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS proj_reports_queue ON {schema}.proj_reports (state, submitted_us)",
+    "CREATE INDEX IF NOT EXISTS proj_reports_inbox ON {schema}.proj_reports"
+    " (agency_id, assigned_us)",
+    "CREATE INDEX IF NOT EXISTS proj_reports_day ON {schema}.proj_reports (submitted_day)",
+    "CREATE INDEX IF NOT EXISTS proj_clocks_open ON {schema}.proj_clocks (due_us)"
+    " WHERE outcome IS NULL",
+    "CREATE INDEX IF NOT EXISTS proj_clocks_day ON {schema}.proj_clocks (submitted_day)",
+    "CREATE INDEX IF NOT EXISTS proj_shares_day ON {schema}.proj_shares (submitted_day)",
+)
+# Bulk inserts use COPY; column order is that of the row tuples (projections.sql.*_COLUMNS).
+COPY_REPORTS = (
+    "COPY {schema}.proj_reports (report_id, version, classification, privacy, urgency,"
+    " handling_class, sla_policy, state, awaiting_reporter, intake_agency_id, agency_id, unit_id,"
+    " submitted_us, submitted_day, assigned_us, next_due_us, state_us, last_event_us, bucket,"
+    " returns, redispositions, handling, followed_up, record) FROM STDIN"
+)
+COPY_CLOCKS = (
+    "COPY {schema}.proj_clocks (report_id, clock, agency_id, classification, submitted_day,"
+    " started_us, due_us, stopped_us, outcome, stamped) FROM STDIN"
+)
+COPY_SHARES = (
+    "COPY {schema}.proj_shares (report_id, agency_id, classification, submitted_day, bucket,"
+    " returns, redispositions, handling, followed_up) FROM STDIN"
+)
+ADD_DAILY = (
+    "INSERT INTO {schema}.proj_daily AS d VALUES (%(day)s, %(classification)s, %(kind)s, %(n)s)"
+    " ON CONFLICT (day, classification, kind) DO UPDATE SET n = d.n + EXCLUDED.n"
+)
+UPSERT_FAILURE = (
+    "INSERT INTO {schema}.proj_failures VALUES (%(projection)s, %(notification_id)s,"
+    " %(report_id)s, %(event_type)s, %(message)s, %(failed_us)s)"
+    " ON CONFLICT (projection) DO UPDATE SET notification_id = EXCLUDED.notification_id,"
+    " report_id = EXCLUDED.report_id, event_type = EXCLUDED.event_type,"
+    " message = EXCLUDED.message, failed_us = EXCLUDED.failed_us"
+)
+
+TEMPLATES = Statements(
+    create=CREATE,
+    reset_reports=(
+        "DELETE FROM {schema}.proj_reports",
+        "DELETE FROM {schema}.proj_clocks",
+        "DELETE FROM {schema}.proj_shares",
+        "DELETE FROM {schema}.proj_reports_tracking WHERE application_name = %(application_name)s",
+        "DELETE FROM {schema}.proj_failures WHERE projection = 'reports'",
+    ),
+    reset_daily=(
+        "DELETE FROM {schema}.proj_daily",
+        "DELETE FROM {schema}.proj_daily_origin",
+        "DELETE FROM {schema}.proj_daily_tracking WHERE application_name = %(application_name)s",
+        "DELETE FROM {schema}.proj_failures WHERE projection = 'daily'",
+    ),
+    select_records="SELECT record FROM {schema}.proj_reports"
+    " WHERE report_id = ANY(%(ids)s::text[])",
+    delete_report="DELETE FROM {schema}.proj_reports WHERE report_id = ANY(%(ids)s::text[])",
+    insert_report=COPY_REPORTS,
+    delete_clocks="DELETE FROM {schema}.proj_clocks WHERE report_id = ANY(%(ids)s::text[])",
+    insert_clock=COPY_CLOCKS,
+    delete_shares="DELETE FROM {schema}.proj_shares WHERE report_id = ANY(%(ids)s::text[])",
+    insert_share=COPY_SHARES,
+    select_origins="SELECT report_id, day, classification FROM {schema}.proj_daily_origin"
+    " WHERE report_id = ANY(%(ids)s::text[])",
+    insert_origin="INSERT INTO {schema}.proj_daily_origin VALUES"
+    " (%(report_id)s, %(day)s, %(classification)s)",
+    add_daily=ADD_DAILY,
+    upsert_failure=UPSERT_FAILURE,
+    delete_failure="DELETE FROM {schema}.proj_failures WHERE projection = %(projection)s",
+    select_failure="SELECT * FROM {schema}.proj_failures WHERE projection = %(projection)s",
+    queue=q.QUEUE,
+    inbox=q.INBOX,
+    overdue=q.OVERDUE,
+    report="SELECT * FROM {schema}.proj_reports WHERE report_id = %(report_id)s",
+    report_clocks="SELECT * FROM {schema}.proj_clocks WHERE report_id = %(report_id)s",
+    national_shares=q.NATIONAL_SHARES,
+    agency_shares=q.AGENCY_SHARES,
+    clock_figures=q.CLOCK_FIGURES,
+    daily=q.DAILY,
+    open_auto_close="SELECT report_id, due_us FROM {schema}.proj_clocks"
+    " WHERE clock = 'auto_close' AND outcome IS NULL AND due_us < %(now_us)s"
+    " ORDER BY due_us, report_id",
+    snapshot={
+        "proj_reports": "SELECT * FROM {schema}.proj_reports ORDER BY report_id",
+        "proj_clocks": "SELECT * FROM {schema}.proj_clocks ORDER BY report_id, clock",
+        "proj_shares": "SELECT * FROM {schema}.proj_shares ORDER BY report_id, agency_id",
+        "proj_daily": "SELECT * FROM {schema}.proj_daily ORDER BY day, classification, kind",
+        "proj_daily_origin": "SELECT * FROM {schema}.proj_daily_origin ORDER BY report_id",
+    },
+)
+
+
+def _fill(template: Any, schema: Identifier) -> Any:
+    if isinstance(template, str):
+        return SQL(template).format(schema=schema)
+    if isinstance(template, tuple):
+        return tuple(_fill(t, schema) for t in template)
+    return {key: _fill(value, schema) for key, value in template.items()}
+
+
+def statements(schema: str) -> Statements:
+    """The statements with the schema filled in as a quoted identifier."""
+    name = Identifier(schema)
+    return Statements(
+        **{f.name: _fill(getattr(TEMPLATES, f.name), name) for f in fields(Statements)}
+    )

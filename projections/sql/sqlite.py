@@ -1,0 +1,138 @@
+"""Projection SQL for SQLite: view tables live in the ledger's own file, beside the events."""
+
+from __future__ import annotations
+
+from projections.sql import Statements
+from projections.sql import sqlite_queries as q
+
+CREATE = (
+    "CREATE TABLE IF NOT EXISTS proj_reports ("
+    " report_id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+    " classification TEXT NOT NULL, privacy TEXT NOT NULL, urgency TEXT NOT NULL,"
+    " handling_class TEXT, sla_policy TEXT, state TEXT NOT NULL,"
+    " awaiting_reporter INTEGER NOT NULL, intake_agency_id TEXT NOT NULL,"
+    " agency_id TEXT, unit_id TEXT, submitted_us INTEGER NOT NULL, submitted_day TEXT NOT NULL,"
+    " assigned_us INTEGER, next_due_us INTEGER, state_us INTEGER NOT NULL,"
+    " last_event_us INTEGER NOT NULL, bucket TEXT NOT NULL, returns INTEGER NOT NULL,"
+    " redispositions INTEGER NOT NULL, handling INTEGER NOT NULL, followed_up INTEGER NOT NULL,"
+    " record TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS proj_clocks ("
+    " report_id TEXT NOT NULL, clock TEXT NOT NULL, agency_id TEXT,"
+    " classification TEXT NOT NULL, submitted_day TEXT NOT NULL, started_us INTEGER NOT NULL,"
+    " due_us INTEGER, stopped_us INTEGER, outcome TEXT, stamped INTEGER NOT NULL,"
+    " PRIMARY KEY (report_id, clock))",
+    "CREATE TABLE IF NOT EXISTS proj_shares ("
+    " report_id TEXT NOT NULL, agency_id TEXT NOT NULL, classification TEXT NOT NULL,"
+    " submitted_day TEXT NOT NULL, bucket TEXT NOT NULL, returns INTEGER NOT NULL,"
+    " redispositions INTEGER NOT NULL, handling INTEGER NOT NULL, followed_up INTEGER NOT NULL,"
+    " PRIMARY KEY (report_id, agency_id))",
+    "CREATE TABLE IF NOT EXISTS proj_daily ("
+    " day TEXT NOT NULL, classification TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY (day, classification, kind))",
+    "CREATE TABLE IF NOT EXISTS proj_daily_origin ("
+    " report_id TEXT PRIMARY KEY, day TEXT NOT NULL, classification TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS proj_failures ("
+    " projection TEXT PRIMARY KEY, notification_id INTEGER NOT NULL, report_id TEXT,"
+    " event_type TEXT, message TEXT NOT NULL, failed_us INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS proj_reports_tracking ("
+    " application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS proj_daily_tracking ("
+    " application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS proj_reports_queue ON proj_reports (state, submitted_us)",
+    "CREATE INDEX IF NOT EXISTS proj_reports_inbox ON proj_reports (agency_id, assigned_us)",
+    "CREATE INDEX IF NOT EXISTS proj_reports_day ON proj_reports (submitted_day)",
+    "CREATE INDEX IF NOT EXISTS proj_clocks_open ON proj_clocks (due_us) WHERE outcome IS NULL",
+    "CREATE INDEX IF NOT EXISTS proj_clocks_day ON proj_clocks (submitted_day)",
+    "CREATE INDEX IF NOT EXISTS proj_shares_day ON proj_shares (submitted_day)",
+)
+# Tracking rows only ever move forward (eventsourcing's single-row tracking semantics).
+INSERT_TRACKING = {
+    "reports": "INSERT INTO proj_reports_tracking VALUES (:application_name, :notification_id)"
+    " ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id"
+    " WHERE proj_reports_tracking.notification_id < excluded.notification_id"
+    " RETURNING notification_id",
+    "daily": "INSERT INTO proj_daily_tracking VALUES (:application_name, :notification_id)"
+    " ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id"
+    " WHERE proj_daily_tracking.notification_id < excluded.notification_id"
+    " RETURNING notification_id",
+}
+SELECT_TRACKING = {
+    "reports": "SELECT MAX(notification_id) AS max FROM proj_reports_tracking"
+    " WHERE application_name = :application_name",
+    "daily": "SELECT MAX(notification_id) AS max FROM proj_daily_tracking"
+    " WHERE application_name = :application_name",
+}
+# Bulk inserts take positional rows in the order of projections.sql.*_COLUMNS.
+INSERT_REPORT = (
+    "INSERT INTO proj_reports (report_id, version, classification, privacy, urgency,"
+    " handling_class, sla_policy, state, awaiting_reporter, intake_agency_id, agency_id, unit_id,"
+    " submitted_us, submitted_day, assigned_us, next_due_us, state_us, last_event_us, bucket,"
+    " returns, redispositions, handling, followed_up, record)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_CLOCK = (
+    "INSERT INTO proj_clocks (report_id, clock, agency_id, classification, submitted_day,"
+    " started_us, due_us, stopped_us, outcome, stamped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_SHARE = (
+    "INSERT INTO proj_shares (report_id, agency_id, classification, submitted_day, bucket,"
+    " returns, redispositions, handling, followed_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+ADD_DAILY = (
+    "INSERT INTO proj_daily VALUES (:day, :classification, :kind, :n)"
+    " ON CONFLICT (day, classification, kind) DO UPDATE SET n = proj_daily.n + excluded.n"
+)
+UPSERT_FAILURE = (
+    "INSERT OR REPLACE INTO proj_failures VALUES"
+    " (:projection, :notification_id, :report_id, :event_type, :message, :failed_us)"
+)
+
+SQLITE = Statements(
+    create=CREATE,
+    reset_reports=(
+        "DELETE FROM proj_reports",
+        "DELETE FROM proj_clocks",
+        "DELETE FROM proj_shares",
+        "DELETE FROM proj_reports_tracking WHERE application_name = :application_name",
+        "DELETE FROM proj_failures WHERE projection = 'reports'",
+    ),
+    reset_daily=(
+        "DELETE FROM proj_daily",
+        "DELETE FROM proj_daily_origin",
+        "DELETE FROM proj_daily_tracking WHERE application_name = :application_name",
+        "DELETE FROM proj_failures WHERE projection = 'daily'",
+    ),
+    select_records="SELECT record FROM proj_reports"
+    " WHERE report_id IN (SELECT value FROM json_each(:ids))",
+    delete_report="DELETE FROM proj_reports WHERE report_id IN (SELECT value FROM json_each(:ids))",
+    insert_report=INSERT_REPORT,
+    delete_clocks="DELETE FROM proj_clocks WHERE report_id IN (SELECT value FROM json_each(:ids))",
+    insert_clock=INSERT_CLOCK,
+    delete_shares="DELETE FROM proj_shares WHERE report_id IN (SELECT value FROM json_each(:ids))",
+    insert_share=INSERT_SHARE,
+    select_origins="SELECT report_id, day, classification FROM proj_daily_origin"
+    " WHERE report_id IN (SELECT value FROM json_each(:ids))",
+    insert_origin="INSERT INTO proj_daily_origin VALUES (:report_id, :day, :classification)",
+    add_daily=ADD_DAILY,
+    upsert_failure=UPSERT_FAILURE,
+    delete_failure="DELETE FROM proj_failures WHERE projection = :projection",
+    select_failure="SELECT * FROM proj_failures WHERE projection = :projection",
+    queue=q.QUEUE,
+    inbox=q.INBOX,
+    overdue=q.OVERDUE,
+    report="SELECT * FROM proj_reports WHERE report_id = :report_id",
+    report_clocks="SELECT * FROM proj_clocks WHERE report_id = :report_id",
+    national_shares=q.NATIONAL_SHARES,
+    agency_shares=q.AGENCY_SHARES,
+    clock_figures=q.CLOCK_FIGURES,
+    daily=q.DAILY,
+    open_auto_close="SELECT report_id, due_us FROM proj_clocks WHERE clock = 'auto_close'"
+    " AND outcome IS NULL AND due_us < :now_us ORDER BY due_us, report_id",
+    snapshot={
+        "proj_reports": "SELECT * FROM proj_reports ORDER BY report_id",
+        "proj_clocks": "SELECT * FROM proj_clocks ORDER BY report_id, clock",
+        "proj_shares": "SELECT * FROM proj_shares ORDER BY report_id, agency_id",
+        "proj_daily": "SELECT * FROM proj_daily ORDER BY day, classification, kind",
+        "proj_daily_origin": "SELECT * FROM proj_daily_origin ORDER BY report_id",
+    },
+)

@@ -1,0 +1,198 @@
+"""Views: a projection's tables and its tracking row, written in one transaction per batch.
+
+On PostgreSQL a view is one of eventsourcing's tracking recorders, so eventsourcing's
+ProjectionRunner can drive it; on SQLite it is a tracking recorder over the ledger's own file.
+Either way the rows of a batch and the position of its last event commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, Tracking
+from eventsourcing.utils import get_topic
+
+from projections.rules.headers import Header, event_type_of
+from projections.source import LOG_NAME, Undecodable, header_of
+from projections.sql import Statement, Statements
+from projections.times import time_of, us
+from projections.tx import Tx
+
+MAX_MESSAGE = 1000
+TRANSIENT = (OperationalError, InterfaceError)  # retried by the caller, never recorded
+
+
+class Batch(Protocol):
+    """The in-memory state of one batch: events fold into it, then it writes its rows."""
+
+    def fold(self, header: Header) -> None: ...
+
+    def write(self, tx: Tx) -> None: ...
+
+
+class Projector(Protocol):
+    """The backend-independent logic of one projection."""
+
+    name: str
+
+    def begin(self, tx: Tx, report_ids: Sequence[str]) -> Batch: ...
+
+    def reset(self, sql: Statements) -> tuple[Statement, ...]: ...
+
+
+class PositionTaken(Exception):
+    """Another process moved this projection past the batch first; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The event a projection stopped at, and why."""
+
+    projection: str
+    notification_id: int
+    report_id: str | None
+    event_type: str | None
+    message: str
+    failed_at: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one call of `process` did."""
+
+    applied: int
+    position: int | None
+    failure: Failure | None = None
+
+
+def _failure(projection: str, event: Any, tracking: Tracking, error: Exception) -> Failure:
+    if isinstance(event, Undecodable):
+        topic: str | None = event.topic
+    else:
+        topic = get_topic(type(event)) if hasattr(event, "originator_id") else None
+    rid = getattr(event, "originator_id", None)
+    return Failure(
+        projection=projection,
+        notification_id=tracking.notification_id,
+        report_id=None if rid is None else str(rid),
+        event_type=None if topic is None else event_type_of(topic),
+        message=f"{type(error).__name__}: {error}"[:MAX_MESSAGE],
+        failed_at=datetime.now(UTC),
+    )
+
+
+class View:
+    """Backend-independent behaviour of a view; subclasses bring the tracking recorder."""
+
+    projector: Projector
+    sql: Statements
+    json_arrays: bool
+
+    def _cursor(self, *, commit: bool) -> Any:
+        raise NotImplementedError
+
+    if TYPE_CHECKING:  # brought by the tracking recorder each backend's view extends
+
+        def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
+
+        def max_tracking_id(self, application_name: str) -> int | None: ...
+
+    @property
+    def name(self) -> str:
+        """The projection's name."""
+        return self.projector.name
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Tx]:
+        """One transaction, committed on success if `commit`, rolled back otherwise."""
+        with self._cursor(commit=commit) as cursor:
+            yield Tx(cursor, self.sql, json_arrays=self.json_arrays)
+
+    def create_views(self) -> None:
+        """Create the view tables if they do not exist."""
+        with self.transaction(commit=True) as tx:
+            for statement in self.sql.create:
+                tx.run(statement, {})
+
+    def position(self) -> int | None:
+        """The notification id of the last event applied, or None."""
+        return self.max_tracking_id(LOG_NAME)
+
+    def failure(self) -> Failure | None:
+        """The failure this projection is stopped at, if any."""
+        with self.transaction(commit=False) as tx:
+            rows = tx.rows(self.sql.select_failure, {"projection": self.name})
+        if not rows:
+            return None
+        row = rows[0]
+        at = time_of(row["failed_us"])
+        keys = ("notification_id", "report_id", "event_type", "message")
+        return Failure(self.name, **{k: row[k] for k in keys}, failed_at=at)
+
+    def reset(self) -> None:
+        """Delete every row of the view, its position and its failure, in one transaction."""
+        with self.transaction(commit=True) as tx:
+            for statement in self.projector.reset(self.sql):
+                tx.run(statement, {"application_name": LOG_NAME})
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> Outcome:
+        """Apply events in order; stop at the first that fails, keeping those before it."""
+        if not items:
+            return Outcome(0, None)
+        try:
+            return self._process(items)
+        except (PositionTaken, *TRANSIENT):
+            raise
+        except Exception as error:  # a write failed: find the event that causes it
+            if len(items) > 1:
+                return self._one_by_one(items)
+            failure = _failure(self.name, items[0][0], items[0][1], error)
+            with self.transaction(commit=True) as tx:
+                tx.run(self.sql.upsert_failure, _failure_params(failure))
+            return Outcome(0, None, failure)
+
+    def _one_by_one(self, items: Sequence[tuple[Any, Tracking]]) -> Outcome:
+        applied, position = 0, None
+        for item in items:
+            outcome = self.process([item])
+            applied += outcome.applied
+            position = outcome.position or position
+            if outcome.failure is not None:
+                return Outcome(applied, position, outcome.failure)
+        return Outcome(applied, position)
+
+    def _process(self, items: Sequence[tuple[Any, Tracking]]) -> Outcome:
+        with self.transaction(commit=True) as tx:
+            ids = sorted({str(e.originator_id) for e, _ in items if hasattr(e, "originator_id")})
+            batch = self.projector.begin(tx, ids)
+            last: Tracking | None = None
+            failure: Failure | None = None
+            applied = 0
+            for event, tracking in items:
+                try:
+                    batch.fold(header_of(event))
+                except Exception as error:  # the event cannot be applied: stop here
+                    failure = _failure(self.name, event, tracking, error)
+                    break
+                applied, last = applied + 1, tracking
+            if last is not None:
+                try:
+                    self._insert_tracking(tx.cursor, last)
+                except IntegrityError:
+                    taken = f"{self.name} is already past {last.notification_id}"
+                    raise PositionTaken(taken) from None
+                batch.write(tx)
+                tx.run(self.sql.delete_failure, {"projection": self.name})
+            if failure is not None:
+                tx.run(self.sql.upsert_failure, _failure_params(failure))
+        return Outcome(applied, None if last is None else last.notification_id, failure)
+
+
+def _failure_params(failure: Failure) -> dict[str, Any]:
+    params = asdict(failure)
+    params["failed_us"] = us(params.pop("failed_at"))
+    return params
