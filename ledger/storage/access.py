@@ -84,7 +84,11 @@ class AccessStore(Protocol):
 
 
 def access_store_for(app: LedgerApplication) -> AccessStore:
-    """The access store on the same database (and connection pool) as the ledger."""
+    """The access store on the same database (and connection pool) as the ledger.
+
+    Its tables are created if missing, unless the settings say not to run DDL
+    (`LEDGER_CREATE_TABLES=false`: an application role, or a node on a streaming replica).
+    """
     from eventsourcing.postgres import PostgresFactory
     from eventsourcing.sqlite import SQLiteFactory
 
@@ -99,5 +103,6 @@ def access_store_for(app: LedgerApplication) -> AccessStore:
         store = PostgresAccessStore(factory.datastore)
     else:
         raise TypeError(f"no access store for {type(factory).__name__}")
-    store.create_tables()
+    if app.settings.create_tables:  # false: the owner made them (a replica is read-only)
+        store.create_tables()
     return store

@@ -19,7 +19,9 @@ from ledger.tlog.store import TlogStore
 
 
 def tlog_store(app: LedgerApplication) -> TlogStore:
-    """The transparency-log tables on the application's backend, created if missing."""
+    """The transparency-log tables on the application's backend, created if missing unless
+    the settings say not to run DDL (`LEDGER_CREATE_TABLES=false`: an application role, or a
+    node on a streaming replica)."""
     factory = app.factory
     store: TlogStore
     if isinstance(factory, SQLiteFactory):
@@ -28,7 +30,8 @@ def tlog_store(app: LedgerApplication) -> TlogStore:
         store = PostgresTlogStore(factory.datastore)
     else:
         raise TypeError(f"no transparency-log store for {type(factory).__name__}")
-    store.create_tables()
+    if app.settings.create_tables:  # false: the owner made them (a replica is read-only)
+        store.create_tables()
     return store
 
 
