@@ -100,10 +100,13 @@ class Projections:
         *,
         stamper: DeadlineStamper | None = None,
         names: Iterable[str] = NAMES,
+        log_source: LedgerApplication | None = None,
     ) -> None:
+        """Views live in `app`'s database; the log is read from `log_source` if given
+        (e.g. a streaming replica), else from the same database."""
         self.app = app
         self.stamper = stamper or default_stamper()
-        self.log = LogReader.of(app)
+        self.log = LogReader.of(log_source or app)
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         self.views: dict[str, View] = {}
         for name in names:
@@ -115,7 +118,8 @@ class Projections:
                 view = PostgresView(datastore, projector=projector)
             else:
                 raise TypeError(f"no projection views on {type(datastore).__name__}")
-            view.create_table()
+            if app.settings.create_tables:  # false: the owner made them, or a read-only replica
+                view.create_table()
             self.views[name] = view
 
     @property
