@@ -92,3 +92,28 @@ class GroupCommitter:
                     request.fail(RuntimeError("group commit left a request without an outcome"))
         self.batches += 1
         self.requests += len(batch)
+
+
+def append_one(
+    group: GroupCommitter, events: Sequence[StoredEvent], kwargs: dict[str, Any]
+) -> list[int]:
+    """Submit one save and return its notification ids, or raise its own error."""
+    if not events:
+        return []
+    request = AppendRequest(events, kwargs)
+    group.submit([request])
+    if request.error is not None:
+        raise request.error
+    assert request.notification_ids is not None
+    return request.notification_ids
+
+
+def share_ids(
+    accepted: Sequence[AppendRequest], notification_ids: Sequence[int]
+) -> list[list[int]]:
+    """Split the ids of one insert among the requests whose events it inserted, in order."""
+    shares, position = [], 0
+    for request in accepted:
+        shares.append(list(notification_ids[position : position + len(request.events)]))
+        position += len(request.events)
+    return shares

@@ -25,7 +25,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.integrity.chain import admit, sequence
-from ledger.storage.group_commit import AppendRequest, GroupCommitter
+from ledger.storage.group_commit import AppendRequest, GroupCommitter, append_one, share_ids
 from ledger.storage.keys import WrappedKey
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
@@ -190,14 +190,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
         Concurrent callers share transactions (group commit); each still gets its own outcome.
         """
-        if not stored_events:
-            return []
-        request = AppendRequest(stored_events, kwargs)
-        self.group.submit([request])
-        if request.error is not None:
-            raise request.error
-        assert request.notification_ids is not None
-        return request.notification_ids
+        return append_one(self.group, stored_events, kwargs)
 
     def write_batch(self, requests: list[AppendRequest]) -> None:
         """One transaction for a batch: lock, admit per request, sequence, insert, commit."""
@@ -245,10 +238,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     self._sql(INSERT_KEY),
                     [(k.report_id, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys],
                 )
-        position = 0  # committed: hand each accepted request its own notification ids
-        for request in accepted:
-            request.succeed(notification_ids[position : position + len(request.events)])
-            position += len(request.events)
+        for request, ids in zip(accepted, share_ids(accepted, notification_ids), strict=True):
+            request.succeed(ids)  # committed: each accepted request gets its own ids
 
     def _insert_stored_events_only(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
         pg_events = [

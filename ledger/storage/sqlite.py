@@ -23,7 +23,7 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.integrity.chain import admit, sequence
-from ledger.storage.group_commit import AppendRequest, GroupCommitter
+from ledger.storage.group_commit import AppendRequest, GroupCommitter, append_one, share_ids
 from ledger.storage.keys import WrappedKey
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
@@ -183,14 +183,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
         Concurrent callers share transactions (group commit); each still gets its own outcome.
         """
-        if not stored_events:
-            return []
-        request = AppendRequest(stored_events, kwargs)
-        self.group.submit([request])
-        if request.error is not None:
-            raise request.error
-        assert request.notification_ids is not None
-        return request.notification_ids
+        return append_one(self.group, stored_events, kwargs)
 
     def write_batch(self, requests: list[AppendRequest]) -> None:
         """One transaction for a batch: write lock, admit per request, sequence, insert, commit."""
@@ -253,11 +246,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.executemany(
                 INSERT_KEY, [(k.report_id.hex, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys]
             )
-        out, position = [], 0
-        for request in accepted:
-            out.append((request, list(notification_ids[position : position + len(request.events)])))
-            position += len(request.events)
-        return out
+        return list(zip(accepted, share_ids(accepted, notification_ids), strict=True))
 
     def tree_size(self) -> int:
         """Number of entries in the log."""
