@@ -28,14 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 from verify import bundle_failures as failures
 from verify.bundle_reader import EntryLine, read_bundle
 from verify.bundle_scan import Progress, Scan, entry_leaf, scan_record
 from verify.checkpoint import Checkpoint, SignedCheckpoint, verify_checkpoint
-from verify.errors import BundleVerificationFailed, VerificationFailed
+from verify.errors import VerificationFailed
 from verify.merkle import roots_at_sizes
 from verify.note import VerifierKey
 
@@ -72,6 +72,7 @@ class BundleSummary:
     unlinked: int
     root_hex: str
     checkpoints: tuple[BundleCheckpoint, ...]
+    prefix_roots: dict[int, bytes] = field(default_factory=dict)  # sizes the caller asked for
 
     @property
     def reports(self) -> int:
@@ -99,28 +100,27 @@ class BundleSummary:
 
 
 def verify_bundle(
-    open_bundle: Opener, *, max_failures: int = 20, progress: Progress | None = None
+    open_bundle: Opener,
+    *,
+    max_failures: int = 20,
+    progress: Progress | None = None,
+    prefix_sizes: Collection[int] = (),
 ) -> BundleSummary:
     """Run checks 1-6 over the bundle that `open_bundle` opens; raise on any failure."""
+    # prefix_sizes: the roots of the first n entries that check 9 needs, computed in the same
+    # passes; sizes beyond the bundle's entries are absent from summary.prefix_roots.
     if max_failures < 1:
         raise ValueError("max_failures must be at least 1")
     with open_bundle() as raw:
         header, records = read_bundle(raw)
-        scan = Scan(header, max_failures)
+        scan = Scan(header.origin, header.tree_size, max_failures)
         for record in records:
             scan_record(scan, record, progress)
     scan.report(progress)
     if header.tree_size != scan.entries:
         scan.fail(failures.tree_size(header, scan.entries))
-    checked = _check_checkpoints(scan, open_bundle)
-    if scan.failures:
-        raise BundleVerificationFailed(
-            scan.failures,
-            total_failures=sum(scan.by_check.values()),
-            failures_by_check=scan.by_check,
-            entries=scan.entries,
-            streams=len(scan.streams),
-        )
+    checked, roots = _check_checkpoints(scan, open_bundle, prefix_sizes)
+    scan.raise_failures("a bundle")
     return BundleSummary(
         origin=header.origin,
         entries=scan.entries,
@@ -129,6 +129,7 @@ def verify_bundle(
         unlinked=scan.unlinked,
         root_hex=scan.tree.root().hex(),
         checkpoints=checked,
+        prefix_roots={size: roots[size] for size in prefix_sizes if size in roots},
     )
 
 
@@ -174,18 +175,19 @@ def bundle_roots(open_bundle: Opener, sizes: Collection[int]) -> dict[int, bytes
         return roots_at_sizes(leaves, sizes)
 
 
-def _check_checkpoints(scan: Scan, open_bundle: Opener) -> tuple[BundleCheckpoint, ...]:
+def _check_checkpoints(
+    scan: Scan, open_bundle: Opener, prefix_sizes: Collection[int]
+) -> tuple[tuple[BundleCheckpoint, ...], dict[int, bytes]]:
     """Check 6: every checkpoint's root against the entries, with one more pass if needed."""
-    sizes = {cp.tree_size for _, cp in scan.checkpoints if cp.tree_size < scan.entries}
+    wanted = {cp.tree_size for _, cp in scan.checkpoints} | set(prefix_sizes)
+    sizes = {size for size in wanted if size < scan.entries}
     roots = bundle_roots(open_bundle, sizes) if sizes else {}
     roots[scan.entries] = scan.tree.root()
     matched = []
     for line, cp in scan.checkpoints:
-        failure = failures.checkpoint(
-            scan.header.origin, scan.entries, line, cp, roots.get(cp.tree_size)
-        )
+        failure = failures.checkpoint(scan.origin, scan.entries, line, cp, roots.get(cp.tree_size))
         if failure is None:
             matched.append(BundleCheckpoint(line.line, line.note, cp))
         else:
             scan.fail(failure)
-    return tuple(matched)
+    return tuple(matched), roots

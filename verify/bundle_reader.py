@@ -44,7 +44,7 @@ class Header:
 class EntryLine:
     """One log entry; event_type and payload are None when the stored event is missing."""
 
-    line: int
+    line: int | None  # None for entries that do not come from a bundle file (the live log)
     leaf_index: int
     stream_id: UUID
     stream_version: int
@@ -100,7 +100,7 @@ def _body(lines: Iterator[tuple[int, bytes]], number: int) -> Iterator[BodyRecor
             if entries_closed:
                 raise MalformedInput("entry after an unlinked event or checkpoint", line=number)
             entries += 1
-            yield _entry(data, number)
+            yield entry_record(data, number)
         elif kind == "unlinked_event":
             entries_closed = True
             unlinked += 1
@@ -131,7 +131,8 @@ def _header(data: dict[str, object], line: int) -> Header:
     )
 
 
-def _entry(data: dict[str, object], line: int) -> EntryLine:
+def entry_record(data: dict[str, object], line: int | None) -> EntryLine:
+    """Read the fields of an `entry` object (a bundle line, a log page line, a report proof)."""
     return EntryLine(
         line=line,
         leaf_index=f.integer(data, "leaf_index", line),

@@ -1,7 +1,9 @@
 """Checks 2 to 5 of verify.bundle, applied line by line during the first pass.
 
-The state is constant in size apart from one (last version, last hash) pair per stream, the
-RFC 6962 compact range of the Merkle tree (RFC 9162 section 2.1.1) and the failures kept.
+The same streaming checker runs over the entry lines of a bundle file and over the entry lines
+downloaded from the live log (verify.log_audit), so both are held to the same rules. The state
+is constant in size apart from one (last version, last hash) pair per stream, the RFC 6962
+compact range of the Merkle tree (RFC 9162 section 2.1.1) and the failures kept.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from verify import bundle_failures as failures
-from verify.bundle_reader import BodyRecord, CheckpointLine, EntryLine, Header, UnlinkedEvent
+from verify.bundle_reader import BodyRecord, CheckpointLine, EntryLine, UnlinkedEvent
 from verify.checkpoint import Checkpoint, parse_checkpoint
 from verify.entry import ZERO_HASH, EntryFields, entry_hash
-from verify.errors import MalformedInput, VerificationFailed
+from verify.errors import BundleVerificationFailed, MalformedInput, VerificationFailed
 from verify.merkle import CompactRange
 from verify.note import parse_note
 
@@ -24,9 +26,10 @@ PROGRESS_EVERY = 1000
 
 @dataclass
 class Scan:
-    """The running state of the first pass over a bundle."""
+    """The running state of the first pass over a bundle, or over the log's entries."""
 
-    header: Header
+    origin: str
+    expected_size: int  # the header's tree_size, or the checkpoint's for the live log
     max_failures: int
     entries: int = 0
     events: int = 0
@@ -48,7 +51,19 @@ class Scan:
     def report(self, progress: Progress | None) -> None:
         """Tell the progress callback how far the first pass is."""
         if progress is not None:
-            progress(self.entries, max(self.header.tree_size, self.entries))
+            progress(self.entries, max(self.expected_size, self.entries))
+
+    def raise_failures(self, subject: str) -> None:
+        """Raise BundleVerificationFailed listing the failures, if any check failed."""
+        if self.failures:
+            raise BundleVerificationFailed(
+                self.failures,
+                total_failures=sum(self.by_check.values()),
+                failures_by_check=self.by_check,
+                entries=self.entries,
+                streams=len(self.streams),
+                subject=subject,
+            )
 
 
 def scan_record(scan: Scan, record: BodyRecord, progress: Progress | None) -> None:
@@ -70,7 +85,7 @@ def _check_entry(scan: Scan, entry: EntryLine) -> None:
     if entry.leaf_index != scan.next_index:
         scan.fail(failures.entry(3, entry, "leaf index", scan.next_index, entry.leaf_index))
     scan.next_index = max(scan.next_index, entry.leaf_index + 1)
-    leaf = entry_leaf(scan.header.origin, entry)
+    leaf = entry_leaf(scan.origin, entry)
     if entry.payload is None or entry.event_type is None:
         scan.fail(failures.entry(4, entry, "stored event", "present", "missing"))
     else:

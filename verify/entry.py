@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from verify.errors import MalformedInput
@@ -86,6 +87,15 @@ def decode_entry(data: bytes) -> EntryFields:
     if reader.remaining:
         raise MalformedInput(f"{reader.remaining} bytes after the end of the entry")
     return fields
+
+
+def format_time_us(recorded_at_us: int) -> str:
+    """The recorded-at field (microseconds since the Unix epoch) as RFC 3339 UTC text."""
+    try:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=recorded_at_us)
+    except OverflowError:  # an i64 reaches beyond the years 1 to 9999
+        return f"{recorded_at_us} microseconds after 1970-01-01T00:00:00Z"
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _text(value: str, name: str) -> bytes:

@@ -8,6 +8,9 @@ readable?":
   bundle, a proof of the wrong length). `lapor-verify` exits with code 2.
 - `VerificationFailed`: well-formed input that does not verify: forged or damaged.
   `lapor-verify` exits with code 1.
+- `InputUnavailable`, a kind of `MalformedInput`: the input could not be obtained at all (a
+  network error, an HTTP error status, a refused request). Exit code 2 as well: nothing was
+  verified, and nothing is claimed about forgery.
 
 Facts travel as attributes (check number, leaf index, stream, version, expected and actual
 values, bundle line) so that `to_dict()` can give them to machines unchanged. By convention
@@ -51,6 +54,23 @@ class MalformedInput(VerificationError):
         data = super().to_dict()
         if self.line is not None:
             data["line"] = self.line
+        return data
+
+
+class InputUnavailable(MalformedInput):
+    """Input that could not be fetched or read (network, HTTP status); nothing was verified."""
+
+    kind = "input_unavailable"
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the message and, for HTTP, the status code."""
+        data = super().to_dict()
+        if self.status is not None:
+            data["status"] = self.status
         return data
 
 
@@ -99,7 +119,7 @@ class VerificationFailed(VerificationError):
 
 
 class BundleVerificationFailed(VerificationFailed):
-    """A bundle failed one or more checks; lists the first failures and the totals."""
+    """Entries (a bundle, the log, a report) failed checks; lists the first failures and totals."""
 
     def __init__(
         self,
@@ -109,11 +129,12 @@ class BundleVerificationFailed(VerificationFailed):
         failures_by_check: Mapping[int, int],
         entries: int,
         streams: int,
+        subject: str = "a bundle",
     ) -> None:
         first = failures[0].message if failures else "no details"
         shown = "" if total_failures == len(failures) else f", the first {len(failures)} listed"
         super().__init__(
-            f"{total_failures} failure(s) in a bundle of {entries} entries{shown}; first: {first}"
+            f"{total_failures} failure(s) in {subject} of {entries} entries{shown}; first: {first}"
         )
         self.failures = tuple(failures)
         self.total_failures = total_failures

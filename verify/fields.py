@@ -22,7 +22,7 @@ _U64_MAX = 2**64 - 1
 _I64 = (-(2**63), 2**63 - 1)
 
 
-def load_object(raw: bytes, line: int) -> dict[str, object]:
+def load_object(raw: bytes, line: int | None) -> dict[str, object]:
     """Parse one line as a JSON object, refusing duplicate keys and non-finite numbers."""
     try:
         value = _DECODER.decode(raw.decode("utf-8"))
@@ -35,12 +35,12 @@ def load_object(raw: bytes, line: int) -> dict[str, object]:
     return value
 
 
-def kind(data: dict[str, object], line: int) -> str:
+def kind(data: dict[str, object], line: int | None) -> str:
     """Return the line's `kind`."""
     return text(data, "kind", line)
 
 
-def integer(data: dict[str, object], key: str, line: int, *, signed: bool = False) -> int:
+def integer(data: dict[str, object], key: str, line: int | None, *, signed: bool = False) -> int:
     """Return an integer field: 0..2^64-1, or -2^63..2^63-1 when signed."""
     value = _get(data, key, line)
     low, high = _I64 if signed else (0, _U64_MAX)
@@ -51,7 +51,7 @@ def integer(data: dict[str, object], key: str, line: int, *, signed: bool = Fals
     return value
 
 
-def text(data: dict[str, object], key: str, line: int) -> str:
+def text(data: dict[str, object], key: str, line: int | None) -> str:
     """Return a string field."""
     value = _get(data, key, line)
     if not isinstance(value, str):
@@ -59,12 +59,12 @@ def text(data: dict[str, object], key: str, line: int) -> str:
     return value
 
 
-def optional_text(data: dict[str, object], key: str, line: int) -> str | None:
+def optional_text(data: dict[str, object], key: str, line: int | None) -> str | None:
     """Return a string field that may be null."""
     return None if _get(data, key, line) is None else text(data, key, line)
 
 
-def base64(data: dict[str, object], key: str, line: int) -> bytes:
+def base64(data: dict[str, object], key: str, line: int | None) -> bytes:
     """Return the bytes of a field in canonical standard base64."""
     value = text(data, key, line)
     try:
@@ -76,12 +76,12 @@ def base64(data: dict[str, object], key: str, line: int) -> bytes:
     return raw
 
 
-def optional_base64(data: dict[str, object], key: str, line: int) -> bytes | None:
+def optional_base64(data: dict[str, object], key: str, line: int | None) -> bytes | None:
     """Return the bytes of a base64 field that may be null."""
     return None if _get(data, key, line) is None else base64(data, key, line)
 
 
-def hash_hex(data: dict[str, object], key: str, line: int) -> bytes:
+def hash_hex(data: dict[str, object], key: str, line: int | None) -> bytes:
     """Return a 32-byte hash given as 64 lower-case hex digits."""
     value = text(data, key, line)
     if not _HEX32.fullmatch(value):
@@ -89,7 +89,24 @@ def hash_hex(data: dict[str, object], key: str, line: int) -> bytes:
     return bytes.fromhex(value)
 
 
-def uuid(data: dict[str, object], key: str, line: int) -> UUID:
+def hash_list(
+    data: dict[str, object], key: str, line: int | None, *, limit: int = 128
+) -> list[bytes]:
+    """Return a list of 32-byte hashes, each in canonical standard base64 (proof hashes)."""
+    value = _get(data, key, line)
+    if not isinstance(value, list) or len(value) > limit:
+        raise MalformedInput(f"{key} must be a list of at most {limit} hashes", line=line)
+    hashes = []
+    for position, item in enumerate(value):
+        name = f"{key}[{position}]"
+        raw = base64({name: item}, name, line)
+        if len(raw) != 32:
+            raise MalformedInput(f"{name} must be 32 bytes, got {len(raw)}", line=line)
+        hashes.append(raw)
+    return hashes
+
+
+def uuid(data: dict[str, object], key: str, line: int | None) -> UUID:
     """Return a UUID given in its canonical text form (lower case, with hyphens)."""
     value = text(data, key, line)
     try:
@@ -101,7 +118,7 @@ def uuid(data: dict[str, object], key: str, line: int) -> UUID:
     return parsed
 
 
-def timestamp(data: dict[str, object], key: str, line: int) -> str:
+def timestamp(data: dict[str, object], key: str, line: int | None) -> str:
     """Return an RFC 3339 UTC timestamp field, as given."""
     value = text(data, key, line)
     try:
@@ -113,7 +130,7 @@ def timestamp(data: dict[str, object], key: str, line: int) -> str:
     return value
 
 
-def _get(data: dict[str, object], key: str, line: int) -> object:
+def _get(data: dict[str, object], key: str, line: int | None) -> object:
     if key not in data:
         raise MalformedInput(f"field {key!r} is missing", line=line)
     return data[key]

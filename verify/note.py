@@ -34,7 +34,7 @@ MAX_SIGNATURES = 100  # the specification asks verifiers to accept at least 16
 _SIGNATURE_SIZE = {ED25519: 64, COSIGNATURE_V1: 8 + 64}
 _DASH = "\u2014 "
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
-_NAME = re.compile(r"[^\s+]+")
+KEY_NAME = re.compile(r"[^\s+]+")  # a key name: no whitespace, no "+"
 _HEX_ID = re.compile(r"[0-9a-f]{8}")
 
 
@@ -91,7 +91,7 @@ def key_id(name: str, sig_type: int, public_key: bytes) -> bytes:
 def parse_vkey(vkey: str) -> VerifierKey:
     """Parse a verifier key "<name>+<hex key id>+<base64(type || key)>" and check its id."""
     parts = vkey.strip().split("+", 2)  # the base64 key may itself contain "+"
-    if len(parts) != 3 or not _NAME.fullmatch(parts[0]) or not _HEX_ID.fullmatch(parts[1]):
+    if len(parts) != 3 or not KEY_NAME.fullmatch(parts[0]) or not _HEX_ID.fullmatch(parts[1]):
         raise MalformedInput(f"verifier key {vkey!r} is not <name>+<8 hex digits>+<base64 key>")
     name, hex_id, encoded = parts
     material = _b64(encoded, f"verifier key {name}")
@@ -154,7 +154,7 @@ def _signature_line(line: str) -> NoteSignature:
     if not line.startswith(_DASH):
         raise MalformedInput(f"signature line {line!r} does not start with an em dash and space")
     fields = line[len(_DASH) :].split(" ")
-    if len(fields) != 2 or not _NAME.fullmatch(fields[0]):
+    if len(fields) != 2 or not KEY_NAME.fullmatch(fields[0]):
         raise MalformedInput(f"signature line {line!r} is not '\u2014 <name> <base64>'")
     raw = _b64(fields[1], f"signature by {fields[0]}")
     if len(raw) < 5:

@@ -34,13 +34,14 @@ def test_module_imports_only_stdlib_cryptography_and_itself(path: Path) -> None:
     # _typeshed holds the standard library's own type stubs (imported under TYPE_CHECKING only)
     outside = roots - sys.stdlib_module_names - {"verify", "__future__", "_typeshed"}
     assert outside <= ALLOWED_THIRD_PARTY, f"unexpected imports {outside}"
-    if path.name not in {"cli.py", "__main__.py"}:
-        assert not roots & CLI_ONLY, "click and rich belong to the command line only"
+    if path.name != "__main__.py" and "cli" not in path.relative_to(ROOT / "verify").parts[:-1]:
+        assert not roots & CLI_ONLY, "click and rich belong to the command line (verify/cli/)"
 
 
 def test_importing_the_verifier_loads_nothing_of_the_project() -> None:
     code = (
-        "import verify.bundle, verify.merkle, verify.note, verify.cli; import sys; "
+        "import verify.bundle, verify.merkle, verify.note, verify.cli, verify.receipt, "
+        "verify.log_audit, verify.witness, verify.report; import sys; "
         "assert not any(m.split('.')[0] in {'ledger','api','projections'} for m in sys.modules)"
     )
     result = subprocess.run(
