@@ -6,23 +6,41 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import extension, problems
 from api.openapi import init_api
-from ledger.settings import Settings
+from ledger.settings import Settings, SettingsError
 from ledger.storage.keys import KeyRing
+from ledger.tlog import TlogConfig
 from ledger.usecases import AccessSettings
 
 PROXIES_ENV = "LEDGER_TRUSTED_PROXIES"
+PUBLISHER_ENV = "LEDGER_TLOG_PUBLISHER"
+# Requests of these blueprints (health checks, OpenAPI docs, unknown routes) do not start the
+# process's checkpoint publisher; every other request does, if it is not running yet.
+QUIET_BLUEPRINTS = frozenset({"system", "api-docs", None})
+
+
+def _switch(value: object, name: str) -> bool:
+    """An on/off setting."""
+    text = str(value).strip().lower()
+    if text in ("on", "1", "true", "yes"):
+        return True
+    if text in ("off", "0", "false", "no"):
+        return False
+    raise SettingsError(f"{name} expected on or off, got {value!r}")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: settings from the environment unless a test passes its own.
 
-    A test config may hold `LEDGER_SETTINGS` (a Settings), `LEDGER_KEYRING` (a KeyRing) and
-    `LEDGER_ACCESS_SETTINGS` (an AccessSettings: rate limits, idempotency retention).
+    A test config may hold `LEDGER_SETTINGS` (a Settings), `LEDGER_KEYRING` (a KeyRing),
+    `LEDGER_ACCESS_SETTINGS` (an AccessSettings: rate limits, idempotency retention, waits),
+    `LEDGER_TLOG_CONFIG` (a TlogConfig) and `LEDGER_TLOG_PUBLISHER` (`on` or `off`; the
+    environment variable of that name otherwise, default `on`, but `off` under TESTING so that
+    test clients start no thread and call `publish_once` themselves).
     """
     app = Flask(__name__)
     app.config.from_mapping(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=256 * 1024)
@@ -31,7 +49,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = app.config.get("LEDGER_SETTINGS") or Settings.from_env()
     keyring: KeyRing | None = app.config.get("LEDGER_KEYRING")
     access: AccessSettings | None = app.config.get("LEDGER_ACCESS_SETTINGS")
-    extension.init_app(app, settings, keyring, access)
+    tlog_config: TlogConfig | None = app.config.get("LEDGER_TLOG_CONFIG")
+    default = "off" if app.testing else "on"
+    publishing = _switch(
+        app.config.get(PUBLISHER_ENV, os.environ.get(PUBLISHER_ENV, default)), PUBLISHER_ENV
+    )
+    holder = extension.init_app(
+        app, settings, keyring, access, tlog_config=tlog_config, publishing=publishing
+    )
     proxies = int(
         app.config.get("LEDGER_TRUSTED_PROXIES", os.environ.get("LEDGER_TRUSTED_PROXIES", 0))
     )
@@ -39,6 +64,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     problems.register(app)
     init_api(app)
+
+    @app.before_request
+    def start_publisher() -> None:
+        if request.blueprint not in QUIET_BLUEPRINTS:
+            holder.start_publisher()
 
     from api.cli import register_commands
 

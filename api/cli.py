@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.extension import holder, ledger
-from ledger.export import write_bundle
+from ledger.export import write_signed_bundle
+from ledger.tlog import TlogError
 
 err = Console(stderr=True)
 
@@ -44,12 +45,18 @@ def _progress() -> Progress:
 )
 @with_appcontext
 def export_command(output: str) -> None:
-    """Export the whole ledger as a bundle that `lapor-verify bundle` checks.
+    """Export the ledger as a bundle that `lapor-verify bundle` checks.
 
     The bundle (docs/bundle-format.md) holds every entry with its hashes and the stored
     payload exactly as stored: sealed fields stay ciphertext, so no key is needed to verify.
+    New entries are integrated and signed first; the bundle then ends exactly at the latest
+    signed checkpoint and carries it (and the latest witnessed one) with its cosignatures.
     """
     app_ledger = ledger().ledger
+    try:
+        app_tlog = holder().tlog
+    except TlogError as e:  # unusable log keys or witness settings
+        raise click.ClickException(str(e)) from None
     stream: IO[str]
     if output == "-":
         stream = sys.stdout
@@ -64,12 +71,17 @@ def export_command(output: str) -> None:
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            count = write_bundle(app_ledger, stream, progress=progress)
+            latest = write_signed_bundle(app_ledger, app_tlog, stream, progress=progress)
+    except TlogError as e:
+        raise click.ClickException(str(e)) from None
     finally:
         if stream is not sys.stdout:
             stream.close()
     where = "standard output" if output == "-" else output
-    err.print(f"exported {count} entries of log {app_ledger.origin} to {where}")
+    err.print(
+        f"exported {latest.tree_size} entries of log {app_ledger.origin} to {where}, "
+        f"up to the checkpoint signed at size {latest.tree_size}"
+    )
 
 
 @click.command("serve")
@@ -94,6 +106,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
     if settings.database.scheme == "sqlite" and workers > 1:
         raise click.UsageError("SQLite serves one writing process: use --workers 1 or PostgreSQL")
     holder().usecases  # noqa: B018 - create tables, keys and salt before forking workers
+    holder().tlog  # noqa: B018 - and the log's tables and signing key, once
     holder().close()
     base = f"http://{host}:{port}"
     cli = Path(sys.executable).with_name("lapor-ledger")
@@ -124,7 +137,7 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
 
 # Modules whose commands the factory registers; each lists them in `commands`
 # (or, failing that, every module-level click command is taken).
-COMMAND_MODULES: tuple[str, ...] = ("api.demo_command", "api.tokens_command")
+COMMAND_MODULES: tuple[str, ...] = ("api.demo_command", "api.tokens_command", "api.tlog_commands")
 
 
 def _commands_of(module: ModuleType) -> list[click.Command]:

@@ -26,6 +26,17 @@ from ledger.domain import (
     ReportNotFound,
     VersionConflict,
 )
+from ledger.tlog import (
+    CheckpointNotFound,
+    ForgedCosignature,
+    InconsistentCosignature,
+    MalformedCosignature,
+    TlogError,
+    TreeNotIntegrated,
+    UnknownCheckpoint,
+    UnknownWitness,
+)
+from ledger.usecases.logaccess import BadLogRange, NotInLog, NotYetCheckpointed
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +57,16 @@ STATUSES: dict[type[Exception], tuple[int, str, str]] = {
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     InvalidCommand: (422, "invalid-command", "The command is not valid"),
     RateLimited: (429, "rate-limited", "Too many attempts"),
+    BadLogRange: (400, "bad-range", "Range or size not valid"),
+    NotInLog: (404, "not-in-log", "Not in the log"),
+    NotYetCheckpointed: (404, "not-yet-checkpointed", "Not yet covered by a signed checkpoint"),
+    CheckpointNotFound: (404, "checkpoint-not-found", "No such signed checkpoint"),
+    TreeNotIntegrated: (404, "not-in-log", "Not in the log"),
+    MalformedCosignature: (400, "malformed-cosignature", "The cosigned note cannot be read"),
+    UnknownWitness: (403, "unknown-witness", "Not a configured witness key"),
+    ForgedCosignature: (403, "forged-cosignature", "The cosignature does not verify"),
+    UnknownCheckpoint: (409, "unknown-checkpoint", "Not a checkpoint this log signed"),
+    InconsistentCosignature: (409, "inconsistent-cosignature", "Inconsistent with the log"),
 }
 CONCURRENT = (409, "concurrent-append", "Another action was appended at the same time")
 
@@ -84,14 +105,19 @@ def _mapped(error: Exception) -> tuple[int, str, str]:
 
 
 def ledger_error(error: Exception) -> Response:
-    """A refusal of the ledger or the access layer: nothing was written."""
-    status, slug, title = _mapped(error)
+    """A refusal of the ledger, the access layer or the log: nothing was written."""
+    try:
+        status, slug, title = _mapped(error)
+    except LookupError:  # a log error without a client-side cause (keys, inconsistent tree)
+        return unexpected(error)
     headers: dict[str, str] = {}
     extra: dict[str, Any] = {}
     if isinstance(error, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="lapor-ledger"'
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, NotYetCheckpointed):
+        headers["Retry-After"] = "1"  # the publisher signs every half second by default
     if isinstance(error, InvalidCommand):
         extra["errors"] = {error.field or "request": [str(error)]}
     detail = str(error.args[0]) if isinstance(error, UnknownAgency) else str(error)
@@ -122,4 +148,5 @@ def register(app: Flask) -> None:
     """Install the handlers (HTTP errors go through the Api, see api.openapi)."""
     app.register_error_handler(LedgerError, ledger_error)
     app.register_error_handler(UnknownAgency, ledger_error)
+    app.register_error_handler(TlogError, ledger_error)
     app.register_error_handler(Exception, unexpected)

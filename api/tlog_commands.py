@@ -1,8 +1,7 @@
 """`lapor-ledger keys …` and `lapor-ledger checkpoint`: the transparency log's operator commands.
 
 Log signing keys live in `LEDGER_TLOG_KEY_DIR` (default `<LEDGER_KEY_DIR>/log`); see
-docs/transparency-log.md for rotation. Register with `app.cli.add_command(keys_group)` and
-`app.cli.add_command(checkpoint_command)`.
+docs/transparency-log.md for rotation. The factory registers `commands` (api.cli).
 """
 
 from __future__ import annotations
@@ -11,15 +10,15 @@ import click
 from flask.cli import with_appcontext
 from rich.console import Console
 
-from api.extension import holder, ledger
-from ledger.tlog import TlogConfig, TlogError, build_tlog
+from api.extension import holder
+from ledger.tlog import TlogConfig, TlogError
 from ledger.tlog.keys import LogKeys, add_key, retire_key
 
 err = Console(stderr=True)
 
 
 def _config() -> TlogConfig:
-    return TlogConfig.from_env(holder().settings)
+    return holder().tlog_config
 
 
 @click.group("keys")
@@ -85,7 +84,7 @@ def keys_vkey_command() -> None:
 def checkpoint_command() -> None:
     """Integrate new entries, sign a checkpoint now, and print the latest cosigned note."""
     try:
-        tlog = build_tlog(ledger(), _config())
+        tlog = holder().tlog
         signed = tlog.publish_once()
         latest = tlog.latest_checkpoint()
     except TlogError as e:
@@ -95,3 +94,6 @@ def checkpoint_command() -> None:
     else:
         err.print(f"signed a checkpoint at size {signed.tree_size}")
     click.echo(tlog.cosigned_note(latest), nl=False)
+
+
+commands = (keys_group, checkpoint_command)

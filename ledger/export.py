@@ -10,6 +10,7 @@ from typing import IO
 
 from ledger.integrity.entry import ENTRY_FORMAT_VERSION
 from ledger.storage.records import EntryRecord, LedgerReads, UnlinkedEvent
+from ledger.tlog import SignedCheckpoint, TransparencyLog
 
 BUNDLE_FORMAT = "lapor-ledger-bundle/v1"
 
@@ -20,21 +21,24 @@ def _line(obj: dict[str, object]) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
+def entry_object(e: EntryRecord) -> dict[str, object]:
+    """The fields of an `entry` line; a missing stored event is written as nulls."""
+    return {
+        "kind": "entry",
+        "leaf_index": e.leaf_index,
+        "stream_id": str(e.stream_id),
+        "stream_version": e.stream_version,
+        "event_type": e.event_type,
+        "recorded_at_us": e.recorded_at_us,
+        "prev_hash": e.prev_hash.hex(),
+        "entry_hash": e.entry_hash.hex(),
+        "payload": None if e.payload is None else base64.b64encode(e.payload).decode(),
+    }
+
+
 def entry_line(e: EntryRecord) -> str:
     """One `entry` line; a missing stored event is written as nulls, never skipped."""
-    return _line(
-        {
-            "kind": "entry",
-            "leaf_index": e.leaf_index,
-            "stream_id": str(e.stream_id),
-            "stream_version": e.stream_version,
-            "event_type": e.event_type,
-            "recorded_at_us": e.recorded_at_us,
-            "prev_hash": e.prev_hash.hex(),
-            "entry_hash": e.entry_hash.hex(),
-            "payload": None if e.payload is None else base64.b64encode(e.payload).decode(),
-        }
-    )
+    return _line(entry_object(e))
 
 
 def unlinked_line(u: UnlinkedEvent) -> str:
@@ -51,10 +55,14 @@ def unlinked_line(u: UnlinkedEvent) -> str:
 
 
 def bundle_lines(
-    ledger: LedgerReads, *, checkpoints: Iterable[str] = (), progress: Progress | None = None
+    ledger: LedgerReads,
+    *,
+    size: int | None = None,
+    checkpoints: Iterable[str] = (),
+    progress: Progress | None = None,
 ) -> Iterator[str]:
-    """Yield the lines of a bundle of the whole log, streaming from the database."""
-    size = ledger.tree_size()
+    """Yield the lines of a bundle of the first `size` entries (default: all), streaming."""
+    size = ledger.tree_size() if size is None else size
     yield _line(
         {
             "kind": "header",
@@ -82,10 +90,37 @@ def bundle_lines(
     yield _line({"kind": "end", "entries": entries, "unlinked_events": unlinked})
 
 
-def write_bundle(ledger: LedgerReads, out: IO[str], *, progress: Progress | None = None) -> int:
+def write_bundle(
+    ledger: LedgerReads,
+    out: IO[str],
+    *,
+    size: int | None = None,
+    checkpoints: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> int:
     """Write a bundle to a text stream; returns the number of entries written."""
     count = 0
-    for line in bundle_lines(ledger, progress=progress):
+    for line in bundle_lines(ledger, size=size, checkpoints=checkpoints, progress=progress):
         out.write(line)
         count += line.startswith('{"kind":"entry"')
     return count
+
+
+def write_signed_bundle(
+    ledger: LedgerReads, tlog: TransparencyLog, out: IO[str], *, progress: Progress | None = None
+) -> SignedCheckpoint:
+    """Integrate and sign now, then write the log up to its latest checkpoint, with checkpoints.
+
+    The bundle ends exactly at the latest signed checkpoint, so its whole tree is covered even
+    while the service goes on appending; it carries that checkpoint and, if smaller, the latest
+    witnessed one, each with its cosignatures. Returns the latest checkpoint.
+    """
+    tlog.publish_once()
+    latest = tlog.latest_checkpoint()
+    chosen = {latest.tree_size: latest}
+    witnessed = tlog.latest_witnessed_checkpoint()
+    if witnessed is not None:
+        chosen.setdefault(witnessed.tree_size, witnessed)
+    notes = [tlog.cosigned_note(chosen[size]) for size in sorted(chosen)]
+    write_bundle(ledger, out, size=latest.tree_size, checkpoints=notes, progress=progress)
+    return latest

@@ -116,3 +116,10 @@ class ActionOut(Schema):
     leaf_index = fields.Integer(required=True)
     entry_hash = fields.String(required=True)
     recorded_at = fields.DateTime(required=True)
+    checkpoint_size = fields.Integer(
+        allow_none=True,
+        metadata={"description": "With `Prefer: wait-for-checkpoint`: the covering checkpoint"},
+    )
+    checkpoint = fields.String(
+        allow_none=True, metadata={"description": "Its signed note, with cosignatures"}
+    )

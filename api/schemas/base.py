@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -90,6 +91,14 @@ class ActionHeaders(HeaderSchema):
         validate=validate.Regexp(r"^[\x21-\x7e]{1,128}$"),
         metadata={"description": "Unique per intended action; a retry sends the same key"},
     )
+    prefer = fields.String(
+        data_key="Prefer",
+        validate=validate.Regexp(r"^[\x20-\x7e]{1,200}$"),
+        metadata={
+            "description": "`wait-for-checkpoint` (optionally `, wait=N` seconds): answer once "
+            "a signed checkpoint covers the new entry (201), or 202 when the wait runs out"
+        },
+    )
 
 
 def expected_version(if_match: str | None) -> int | None:
@@ -97,6 +106,20 @@ def expected_version(if_match: str | None) -> int | None:
     if if_match is None or if_match == "*":
         return None
     return int(if_match.removeprefix("W/").strip('"'))
+
+
+def checkpoint_wait(prefer: str | None) -> float | None:
+    """Seconds to wait for a checkpoint (RFC 7240 `Prefer`); None if not asked, inf if no `wait`."""
+    asked = {}
+    for preference in (prefer or "").split(","):
+        name, _, value = preference.partition(";")[0].partition("=")
+        asked[name.strip().lower()] = value.strip().strip('"')
+    if "wait-for-checkpoint" not in asked:
+        return None
+    try:
+        return max(0.0, float(asked.get("wait", "inf")))
+    except ValueError:  # an unreadable `wait` is ignored (RFC 7240): the longest wait applies
+        return math.inf
 
 
 class ProblemSchema(Schema):

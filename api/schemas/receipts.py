@@ -38,6 +38,14 @@ class ReceiptStatusOut(Schema):
     classification = fields.String(required=True)
     awaiting_reporter = fields.Boolean(required=True)
     timeline = fields.List(fields.Nested(TimelineItemOut), required=True)
+    tlog_proof = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "c2sp.org/tlog-proof@v1: save it as a .tlog-proof file"},
+    )
+    tlog_proof_version = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The version it proves"}
+    )
 
 
 class ReceiptAnswerOut(Schema):

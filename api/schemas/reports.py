@@ -47,6 +47,14 @@ class SubmitOut(Schema):
     leaf_index = fields.Integer(required=True)
     entry_hash = fields.String(required=True)
     receipt = fields.String(required=True, allow_none=True)
+    tlog_proof = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "With a receipt: c2sp.org/tlog-proof@v1 of the submission"},
+    )
+    tlog_proof_help = fields.String(
+        required=True, allow_none=True, metadata={"description": "How to keep or get the proof"}
+    )
 
 
 class ReportHeaderOut(Schema):

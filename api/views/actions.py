@@ -11,7 +11,7 @@ from api.auth import authenticated
 from api.blueprint import Blueprint
 from api.extension import usecases
 from api.schemas.actions import ACTIONS, ActionOut
-from api.schemas.base import ActionHeaders, InSchema, expected_version
+from api.schemas.base import ActionHeaders, InSchema, checkpoint_wait, expected_version
 from ledger.access.principal import Principal
 from ledger.usecases import Opts
 from ledger.usecases.results import ActionResult
@@ -23,6 +23,10 @@ blp = Blueprint(
 _HEADERS = {
     "ETag": {"schema": {"type": "string"}, "description": "The report's new version"},
     "Idempotent-Replayed": {"schema": {"type": "string"}, "description": "true on a replay"},
+    "Preference-Applied": {
+        "schema": {"type": "string"},
+        "description": "wait-for-checkpoint when a signed checkpoint covers the entry",
+    },
 }
 
 
@@ -34,6 +38,12 @@ def _resource(name: str, schema: type[InSchema], summary: str) -> type[MethodVie
         @blp.arguments(schema)
         @blp.arguments(ActionHeaders, location="headers")
         @blp.response(201, ActionOut, headers=_HEADERS)
+        @blp.alt_response(
+            202,
+            schema=ActionOut,
+            headers=_HEADERS,
+            description="Appended; no signed checkpoint covered it within the wait",
+        )
         @blp.doc(summary=summary, operationId=name)
         def post(
             self,
@@ -41,13 +51,22 @@ def _resource(name: str, schema: type[InSchema], summary: str) -> type[MethodVie
             headers: dict[str, Any],
             report_id: UUID,
             principal: Principal,
-        ) -> tuple[ActionResult, dict[str, str]]:
-            opts = Opts(expected_version(headers.get("if_match")), headers.get("idempotency_key"))
+        ) -> tuple[ActionResult, int, dict[str, str]]:
+            opts = Opts(
+                expected_version(headers.get("if_match")),
+                headers.get("idempotency_key"),
+                checkpoint_wait(headers.get("prefer")),
+            )
             result: ActionResult = getattr(usecases().actions, name)(
                 principal, report_id, opts, **body
             )
-            replayed = {"Idempotent-Replayed": "true"} if result.replayed else {}
-            return result, {"ETag": f'"{result.version}"', **replayed}
+            extra = {"ETag": f'"{result.version}"'}
+            if result.replayed:
+                extra["Idempotent-Replayed"] = "true"
+            if result.checkpoint_size is not None:
+                extra["Preference-Applied"] = "wait-for-checkpoint"
+            pending = result.waited and result.checkpoint_size is None
+            return result, 202 if pending else 201, extra
 
     Action.__name__ = Action.__qualname__ = f"{name.title().replace('_', '')}Action"
     return Action

@@ -155,6 +155,10 @@ class TransparencyLog:
         """The verifier keys of the log: active, then retired."""
         return self._keys().vkeys()
 
+    def retired_vkeys(self) -> list[str]:
+        """The verifier keys of retired log keys (they no longer sign)."""
+        return list(self._keys().retired)
+
     def accept_cosignature(
         self, note_or_sigline: str, witness: str, *, tree_size: int | None = None
     ) -> Cosignature:

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from ledger.access.policy import Policy
 from ledger.access.receipts import ReceiptHasher
 from ledger.application import LedgerApplication
 from ledger.deadlines import DeadlineStamper
 from ledger.storage.access import AccessStore, access_store_for
+from ledger.tlog import TransparencyLog, build_tlog
 from ledger.usecases.actions import Actions
 from ledger.usecases.agencies import Agencies
 from ledger.usecases.appends import Opts
 from ledger.usecases.config import AccessSettings
 from ledger.usecases.idempotency import Idempotency
+from ledger.usecases.log import TransparencyReads
+from ledger.usecases.logaccess import LogAccess
+from ledger.usecases.proofs import Proofs
 from ledger.usecases.receipts import Receipts
 from ledger.usecases.reports import Reports
 from ledger.usecases.throttle import Throttle
@@ -34,6 +39,8 @@ class UseCases:
     tokens: Tokens
     agencies: Agencies
     store: AccessStore
+    log: TransparencyReads
+    proofs: Proofs
 
     def ready(self) -> None:
         """Raise if the database cannot answer a query."""
@@ -51,14 +58,22 @@ def build_usecases(
     stamper: DeadlineStamper | None = None,
     hasher: ReceiptHasher | None = None,
     clock: Callable[[], datetime] | None = None,
+    tlog: Callable[[], TransparencyLog] | None = None,
+    publishing: bool = True,
 ) -> UseCases:
-    """Wire the use cases over a built ledger; defaults are resolved here, not at import."""
+    """Wire the use cases over a built ledger; defaults are resolved here, not at import.
+
+    `tlog` gives the application's one transparency log (default: built from the
+    environment on first use); without `publishing` no request waits for a checkpoint.
+    """
     settings = settings if settings is not None else AccessSettings.from_env()
     stamper = stamper if stamper is not None else DeadlineStamper.load_default()
     hasher = hasher if hasher is not None else ReceiptHasher.load(app.settings.key_dir)
     clock = clock if clock is not None else _now
     store = access_store_for(app)
     policy = Policy(stamper.registry)
+    factory = tlog if tlog is not None else partial(build_tlog, app)
+    log = LogAccess(factory, settings.checkpoint_wait_s if publishing else 0)
     throttle = Throttle(
         store,
         name="receipt",
@@ -68,12 +83,16 @@ def build_usecases(
         clock=clock,
     )
     return UseCases(
-        reports=Reports(app, policy, store, hasher, clock),
+        reports=Reports(app, policy, store, hasher, clock, log, settings.receipt_proof_wait_s),
         actions=Actions(
-            app, policy, stamper, Idempotency(store, settings.idempotency_ttl_s), clock
+            app, policy, stamper, Idempotency(store, settings.idempotency_ttl_s), clock, log
         ),
-        receipts=Receipts(app, policy, store, hasher, throttle, clock),
+        receipts=Receipts(
+            app, policy, store, hasher, throttle, clock, log, settings.receipt_proof_wait_s
+        ),
         tokens=Tokens(store, stamper.registry, clock),
         agencies=Agencies(stamper.registry),
         store=store,
+        log=TransparencyReads(log, app.ledger),
+        proofs=Proofs(app, policy, log),
     )

@@ -17,6 +17,7 @@ from ledger.application import LedgerApplication
 from ledger.deadlines import DeadlineStamper
 from ledger.domain import Action, Actor, Report, VersionConflict
 from ledger.usecases.idempotency import Idempotency, fingerprint
+from ledger.usecases.logaccess import LogAccess
 from ledger.usecases.results import ActionResult
 from ledger.usecases.shaping import from_us, plain, short_type
 
@@ -41,10 +42,11 @@ Command = Callable[[Context, Report], None]
 
 @dataclass(frozen=True)
 class Opts:
-    """The request's preconditions: `If-Match` version and `Idempotency-Key`."""
+    """The request's options: `If-Match` version, `Idempotency-Key`, checkpoint wait."""
 
     expected_version: int | None = None
     idempotency_key: str | None = None
+    wait_for_checkpoint_s: float | None = None  # None: answer as soon as the entry is stored
 
 
 def _encode(result: ActionResult) -> str:
@@ -68,12 +70,14 @@ class Appends:
         stamper: DeadlineStamper,
         idempotency: Idempotency,
         clock: Callable[[], datetime],
+        log: LogAccess,
     ) -> None:
         self.app = app
         self.policy = policy
         self.stamper = stamper
         self.idempotency = idempotency
         self.clock = clock
+        self.log = log
 
     def _run(
         self,
@@ -84,6 +88,25 @@ class Appends:
         command: Command,
         **args: Any,
     ) -> ActionResult:
+        result = self._once(principal, report_id, opts, action, command, **args)
+        if opts.wait_for_checkpoint_s is None:
+            return result
+        covering = self.log.covering(result.leaf_index, opts.wait_for_checkpoint_s)
+        if covering is None:
+            return replace(result, waited=True)
+        note = self.log.tlog.cosigned_note(covering)
+        return replace(result, waited=True, checkpoint_size=covering.tree_size, checkpoint=note)
+
+    def _once(
+        self,
+        principal: Principal,
+        report_id: UUID,
+        opts: Opts,
+        action: Action,
+        command: Command,
+        **args: Any,
+    ) -> ActionResult:
+        """Apply the action, or replay the first result of the same Idempotency-Key."""
         name = _NAMES.get(action, action.value)
 
         def attempt() -> ActionResult:

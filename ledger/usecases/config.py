@@ -17,6 +17,8 @@ class AccessSettings:
     receipt_limit_total: int = 300
     receipt_window_s: int = 60
     idempotency_ttl_s: int = 24 * 3600
+    receipt_proof_wait_s: int = 3  # a new receipt waits this long for its tlog-proof
+    checkpoint_wait_s: int = 10  # the longest `Prefer: wait-for-checkpoint` waits
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AccessSettings:

@@ -18,6 +18,7 @@ from ledger.application import LedgerApplication
 from ledger.domain import Report, ReportNotFound, VersionConflict
 from ledger.storage.access import AccessStore
 from ledger.usecases.disclosure import Discloser
+from ledger.usecases.logaccess import LogAccess
 from ledger.usecases.results import ReceiptAnswer, ReceiptStatus, TimelineItem
 from ledger.usecases.shaping import event_name, plain
 from ledger.usecases.throttle import Throttle
@@ -52,6 +53,8 @@ class Receipts:
         hasher: ReceiptHasher,
         throttle: Throttle,
         clock: Callable[[], datetime],
+        log: LogAccess,
+        proof_wait_s: float,
     ) -> None:
         self.app = app
         self.policy = policy
@@ -60,10 +63,14 @@ class Receipts:
         self.throttle = throttle
         self.clock = clock
         self.discloser = Discloser(app, policy, clock)
+        self.log = log
+        self.proof_wait_s = proof_wait_s
 
     def status(self, client: str, receipt: str) -> ReceiptStatus:
-        """The report's timeline: dates only, roles and agency names, the agency's answers."""
+        """The timeline (dates, roles, agency names, the agency's answers) and a tlog-proof."""
         report = self._open(client, receipt)
+        history = self.app.history(report.id)  # before this look-up records a disclosure
+        proven = self.log.newest_proof(history, self.proof_wait_s)
         allowed = self.policy.disclosable(
             ANONYMOUS, report, Purpose.REPORTER_STATUS, frozenset({Relation.RECEIPT})
         )
@@ -80,6 +87,8 @@ class Receipts:
             report.classification.value,
             report.awaiting_reporter,
             timeline,
+            tlog_proof=None if proven is None else proven[1],
+            tlog_proof_version=None if proven is None else proven[0].stream_version,
         )
 
     def respond(self, client: str, receipt: str, message: str) -> ReceiptAnswer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,7 +15,9 @@ from ledger.access.receipts import ReceiptHasher, new_receipt
 from ledger.application import LedgerApplication
 from ledger.domain import InvalidCommand, Privacy
 from ledger.storage.access import AccessStore
+from ledger.storage.records import EntryRecord
 from ledger.usecases.disclosure import Discloser, StatedPurpose
+from ledger.usecases.logaccess import LogAccess
 from ledger.usecases.results import HistoryView, ReportPage, ReportSummary, ReportView, SubmitResult
 from ledger.usecases.shaping import (
     REPORT_SEALED,
@@ -26,6 +29,14 @@ from ledger.usecases.shaping import (
 )
 
 SCAN = 500  # reports examined per list request at most
+PROOF_SAVE = (
+    "Save tlog_proof as {0.report_id}.tlog-proof and check it offline: lapor-verify receipt "
+    "{0.report_id}.tlog-proof --log-key <a log vkey of GET /v1/log/keys>"
+)
+PROOF_LATER = (
+    "The report is leaf {leaf} of the log, not yet covered by a signed checkpoint: "
+    "POST /v1/receipts/status with the receipt returns its tlog_proof later."
+)
 
 
 class Reports:
@@ -38,6 +49,8 @@ class Reports:
         store: AccessStore,
         hasher: ReceiptHasher,
         clock: Callable[[], datetime],
+        log: LogAccess,
+        receipt_wait_s: float,
     ) -> None:
         self.app = app
         self.policy = policy
@@ -45,6 +58,8 @@ class Reports:
         self.hasher = hasher
         self.clock = clock
         self.discloser = Discloser(app, policy, clock)
+        self.log = log
+        self.receipt_wait_s = receipt_wait_s
 
     def submit(
         self,
@@ -93,9 +108,17 @@ class Reports:
                 self.store.delete_receipt(receipt_hash)
             raise
         first = self.app.history(rid)[0]
-        return SubmitResult(
+        result = SubmitResult(
             rid, appended.version, "submitted", first.leaf_index, first.entry_hash.hex(), receipt
         )
+        return result if receipt is None else self._with_proof(result, first)
+
+    def _with_proof(self, result: SubmitResult, first: EntryRecord) -> SubmitResult:
+        """Add the receipt's tlog-proof, waiting briefly for a checkpoint to cover the entry."""
+        found = self.log.newest_proof([first], self.receipt_wait_s)
+        if found is None:
+            return replace(result, tlog_proof_help=PROOF_LATER.format(leaf=first.leaf_index))
+        return replace(result, tlog_proof=found[1], tlog_proof_help=PROOF_SAVE.format(result))
 
     def read(self, who: Principal, report_id: UUID, purpose: str | None = None) -> ReportView:
         """A report's header; sealed fields only if the stated purpose allows (and recorded)."""

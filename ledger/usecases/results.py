@@ -18,6 +18,8 @@ class SubmitResult:
     leaf_index: int
     entry_hash: str
     receipt: str | None = None
+    tlog_proof: str | None = None
+    tlog_proof_help: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class ActionResult:
     entry_hash: str
     recorded_at: datetime
     replayed: bool = False
+    waited: bool = False  # the caller asked to wait for a signed checkpoint
+    checkpoint_size: int | None = None  # the checkpoint that covers the entry, if waited
+    checkpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,8 @@ class ReceiptStatus:
     classification: str
     awaiting_reporter: bool
     timeline: list[TimelineItem]
+    tlog_proof: str | None = None  # of the newest version a signed checkpoint covers
+    tlog_proof_version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,10 @@ class Tokens:
         if row is None or not matches or row.revoked_at_us is not None:
             raise Unauthenticated(_REFUSED)
         return Principal(Role(row.role), row.agency_id, row.token_id, row.label)
+
+    def resume(self, token_id: str) -> Principal:
+        """The principal of a signed-in web session: its token must exist and be unrevoked."""
+        row = self.store.get_token(token_id)
+        if row is None or row.revoked_at_us is not None:
+            raise Unauthenticated(_REFUSED)
+        return Principal(Role(row.role), row.agency_id, row.token_id, row.label)
