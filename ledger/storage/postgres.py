@@ -79,10 +79,11 @@ SELECT_HEAD = (
     "SELECT leaf_index, recorded_at_us FROM {schema}.ledger_entries"
     " ORDER BY leaf_index DESC LIMIT 1"
 )
+# One index probe per stream (the last entry), whatever the length of its history.
 SELECT_STREAM_HEADS = (
-    "SELECT DISTINCT ON (stream_id) stream_id, stream_version, entry_hash"
-    " FROM {schema}.ledger_entries WHERE stream_id = ANY(%s::uuid[])"
-    " ORDER BY stream_id, stream_version DESC"
+    "SELECT k.sid AS stream_id, h.stream_version, h.entry_hash FROM unnest(%s::uuid[]) AS k(sid)"
+    " CROSS JOIN LATERAL (SELECT l.stream_version, l.entry_hash FROM {schema}.ledger_entries l"
+    " WHERE l.stream_id = k.sid ORDER BY l.stream_version DESC LIMIT 1) AS h"
 )
 INSERT_ENTRIES = (
     "INSERT INTO {schema}.ledger_entries"
