@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import extension, problems
+from api import extension, problems, web
 from api.openapi import init_api
 from ledger.settings import Settings, SettingsError
 from ledger.storage.keys import KeyRing
@@ -64,6 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     problems.register(app)
     init_api(app)
+    web.init_app(app)  # the pages for people (docs/web.md)
 
     @app.before_request
     def start_publisher() -> None:
