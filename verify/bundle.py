@@ -105,10 +105,13 @@ def verify_bundle(
     max_failures: int = 20,
     progress: Progress | None = None,
     prefix_sizes: Collection[int] = (),
+    observe: Callable[[EntryLine], None] | None = None,
 ) -> BundleSummary:
     """Run checks 1-6 over the bundle that `open_bundle` opens; raise on any failure."""
     # prefix_sizes: the roots of the first n entries that check 9 needs, computed in the same
     # passes; sizes beyond the bundle's entries are absent from summary.prefix_roots.
+    # observe: called with every entry line of the first pass, after the checks of that line
+    # (verify.sla folds the clear headers there); its results mean nothing unless this returns.
     if max_failures < 1:
         raise ValueError("max_failures must be at least 1")
     with open_bundle() as raw:
@@ -116,6 +119,8 @@ def verify_bundle(
         scan = Scan(header.origin, header.tree_size, max_failures)
         for record in records:
             scan_record(scan, record, progress)
+            if observe is not None and isinstance(record, EntryLine):
+                observe(record)
     scan.report(progress)
     if header.tree_size != scan.entries:
         scan.fail(failures.tree_size(header, scan.entries))

@@ -14,6 +14,7 @@ from verify.cli.bundle_command import bundle
 from verify.cli.common import EXIT_CODES_HELP
 from verify.cli.log_command import log
 from verify.cli.proof_commands import receipt, report
+from verify.cli.sla_command import sla
 from verify.cli.witness_commands import witness, witness_keygen
 
 __all__ = ["main"]
@@ -30,5 +31,5 @@ def main() -> None:
     """
 
 
-for command in (bundle, log, receipt, report, witness, witness_keygen):
+for command in (bundle, log, receipt, report, sla, witness, witness_keygen):
     main.add_command(command)

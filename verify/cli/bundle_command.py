@@ -58,7 +58,7 @@ def bundle(
         keys, policy = common.trusted_keys(log_keys, witness_keys, quorum)
         saved = SinceFile.load(since, keys)
         sizes = [saved.size] if saved.checkpoint else []
-        with _opener(path) as opener, _progress(as_json) as progress:
+        with bundle_opener(path) as opener, entries_progress(as_json) as progress:
             summary = verify_bundle(
                 opener, max_failures=max_failures, progress=progress, prefix_sizes=sizes
             )
@@ -122,7 +122,8 @@ def _policy_lines(accepted: list[AcceptedCheckpoint], policy: str, witnessed: bo
 
 
 @contextmanager
-def _progress(as_json: bool) -> Iterator[Callable[[int, int], None] | None]:
+def entries_progress(as_json: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback for a bundle's entries (a bar on a terminal, never with --json)."""
     with common.progress_bar(
         enabled=not as_json, minimum=PROGRESS_MIN_ENTRIES, what="verifying entries"
     ) as progress:
@@ -130,7 +131,7 @@ def _progress(as_json: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 
 @contextmanager
-def _opener(path: str) -> Iterator[Callable[[], IO[bytes]]]:
+def bundle_opener(path: str) -> Iterator[Callable[[], IO[bytes]]]:
     """Yield a function opening the bundle; stdin is spooled to a temporary file first."""
     if path != "-":
         yield _file_opener(Path(path))

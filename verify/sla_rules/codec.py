@@ -1,0 +1,48 @@
+"""A clock record as JSON text, for storage in a projection row and for comparison in tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+
+from verify.sla_rules.record import ClockRecord, Involvement
+
+_FIELDS = tuple(f.name for f in fields(ClockRecord))
+_INVOLVEMENT_FIELDS = tuple(f.name for f in fields(Involvement))
+_TIMES = frozenset(
+    f.name
+    for f in fields(ClockRecord)
+    if "datetime" in str(f.type) and f.name not in ("deadlines", "involvements")
+)
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="microseconds")
+
+
+def _parse(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def record_to_json(record: ClockRecord) -> str:
+    """Canonical JSON of a record: sorted keys, UTC times with microseconds."""
+    data: dict[str, Any] = {f: getattr(record, f) for f in _FIELDS}
+    for name in _TIMES:
+        data[name] = _time(data[name])
+    data["deadlines"] = {k: _time(v) for k, v in sorted(record.deadlines.items())}
+    data["involvements"] = [
+        {f: getattr(i, f) for f in _INVOLVEMENT_FIELDS} for i in record.involvements
+    ]
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def record_from_json(text: str) -> ClockRecord:
+    """Read a record written by `record_to_json`."""
+    data: dict[str, Any] = json.loads(text)
+    for name in _TIMES:
+        data[name] = _parse(data[name])
+    data["deadlines"] = {k: datetime.fromisoformat(v) for k, v in data["deadlines"].items()}
+    data["involvements"] = tuple(Involvement(**i) for i in data["involvements"])
+    return ClockRecord(**data)

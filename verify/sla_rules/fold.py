@@ -1,0 +1,160 @@
+"""The fold of a report's clear headers into its clock record, in version order.
+
+`apply(record, header)` is a pure function. It refuses an event out of order (a gap, a repeat,
+or anything before `Submitted`), so a projection that would apply an event twice or skip one
+stops instead of producing a wrong view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from verify.sla_rules.headers import Header
+from verify.sla_rules.record import ClockRecord, Involvement
+
+# Events that change nothing the rules read (besides version and time).
+NEUTRAL_EVENTS = frozenset(
+    {"Annotated", "InvestigationNoteAdded", "DisclosureRecorded", "PersonalDataErased"}
+)
+
+
+class RecordError(ValueError):
+    """A header cannot be applied to the record: wrong order, unknown type or missing field."""
+
+
+def _required(header: Header, name: str) -> Any:
+    value = header.get(name)
+    if value is None:
+        raise RecordError(f"report {header.report_id} v{header.version}: {name} missing")
+    return value
+
+
+def _submitted(h: Header) -> ClockRecord:
+    return ClockRecord(
+        report_id=h.report_id,
+        version=h.version,
+        classification=_required(h, "classification"),
+        privacy=_required(h, "privacy"),
+        urgency=_required(h, "urgency"),
+        submitted_at=h.at,
+        state=h.state,
+        state_at=h.at,
+        last_event_at=h.at,
+        target_agency_id=h.get("target_agency_id"),
+    )
+
+
+def _intake(r: ClockRecord, h: Header) -> dict[str, Any]:
+    return {"intake_agency_id": r.intake_agency_id or h.actor_agency}
+
+
+def _verified(r: ClockRecord, h: Header) -> dict[str, Any]:
+    policy = f"{_required(h, 'sla_policy')}@{_required(h, 'sla_policy_version')}"
+    return {
+        **_intake(r, h),
+        "handling_class": _required(h, "handling_class"),
+        "sla_policy": policy,
+        "deadlines": {**r.deadlines, **h.get("deadlines", {})},
+        "verified_at": h.at,
+        "awaiting_reporter": False,
+    }
+
+
+def _involve(r: ClockRecord, agency: str, **changes: Any) -> tuple[Involvement, ...]:
+    current = next((i for i in r.involvements if i.agency_id == agency), Involvement(agency))
+    updated = replace(current, **changes)
+    others = tuple(i for i in r.involvements if i.agency_id != agency)
+    return tuple(sorted((*others, updated), key=lambda i: i.agency_id))
+
+
+def _dispositioned(r: ClockRecord, h: Header) -> dict[str, Any]:
+    changes: dict[str, Any] = {"deadlines": {**r.deadlines, **h.get("deadlines", {})}}
+    if h.get("to_unit"):
+        return {**changes, "unit_id": h.get("unit_id")}
+    agency = _required(h, "agency_id")
+    again = r.returns > 0
+    return {
+        **changes,
+        "agency_id": agency,
+        "unit_id": h.get("unit_id"),
+        "assigned_at": h.at,
+        "dispositions": r.dispositions + 1,
+        "redispositions": r.redispositions + again,
+        "first_follow_up_at": None,
+        "last_follow_up_at": None,
+        "involvements": _involve(r, agency, redisposition=again, returned=False),
+    }
+
+
+def _returned(r: ClockRecord, h: Header) -> dict[str, Any]:
+    agency = _required(h, "agency_id")
+    mine = next((i for i in r.involvements if i.agency_id == agency), Involvement(agency))
+    return {
+        "agency_id": None,
+        "unit_id": None,
+        "returns": r.returns + 1,
+        "awaiting_reporter": False,
+        "involvements": _involve(r, agency, returns=mine.returns + 1, returned=True),
+    }
+
+
+def _followed_up(r: ClockRecord, h: Header) -> dict[str, Any]:
+    return {
+        "first_follow_up_at": r.first_follow_up_at or h.at,
+        "last_follow_up_at": h.at,
+        "follow_ups": r.follow_ups + 1,
+    }
+
+
+def _responded(r: ClockRecord, h: Header) -> dict[str, Any]:
+    answered = h.at if h.state == "on_hold" else r.hold_answered_at
+    return {"awaiting_reporter": False, "hold_answered_at": answered}
+
+
+_CHANGES: Mapping[str, Callable[[ClockRecord, Header], dict[str, Any]]] = {
+    "PutOnHold": lambda r, h: {**_intake(r, h), "awaiting_reporter": True},
+    "Archived": lambda r, h: {**_intake(r, h), "archived_at": h.at, "awaiting_reporter": False},
+    "Verified": _verified,
+    "Dispositioned": _dispositioned,
+    "ReturnedNotAuthority": _returned,
+    "FollowedUp": _followed_up,
+    "ClarificationRequested": lambda r, h: {"awaiting_reporter": True},
+    "Responded": _responded,
+    "Completed": lambda r, h: {
+        "completed_at": h.at,
+        "completed_auto": bool(h.get("auto")),
+        "awaiting_reporter": False,
+    },
+    "Reopened": lambda r, h: {"reopens": r.reopens + 1},
+    "Escalated": lambda r, h: {
+        "escalated_at": h.at,
+        "escalated_from": h.get("escalated_from"),
+        "awaiting_reporter": False,
+    },
+    **{name: (lambda r, h: {}) for name in NEUTRAL_EVENTS},
+}
+
+
+def apply(record: ClockRecord | None, header: Header) -> ClockRecord:
+    """Return the record after one more event of the report (the record itself is unchanged)."""
+    where = f"report {header.report_id} v{header.version} ({header.event_type})"
+    if record is None:
+        if header.event_type != "Submitted" or header.version != 1:
+            raise RecordError(f"{where}: the first event of a report must be Submitted v1")
+        return _submitted(header)
+    if header.version != record.version + 1:
+        raise RecordError(f"{where}: expected version {record.version + 1}")
+    change = _CHANGES.get(header.event_type)
+    if change is None:
+        raise RecordError(f"{where}: unknown event type")
+    moved = header.state != record.state
+    return replace(
+        record,
+        **change(record, header),
+        version=header.version,
+        state=header.state,
+        state_at=header.at if moved else record.state_at,
+        last_event_at=header.at,
+    )

@@ -1,0 +1,117 @@
+"""The clear header of a report event: the only part of an event that the rules read.
+
+A header is built from a decoded event's attributes or from the stored JSON payload of a log
+entry (sealed fields stay ciphertext there). Only the fields named in `CLEAR_FIELDS` are kept,
+so no complaint text, message, note or reason ever reaches a projection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+CLEAR_FIELDS = frozenset(
+    {
+        "classification",
+        "privacy",
+        "urgency",
+        "target_agency_id",
+        "handling_class",
+        "sla_policy",
+        "sla_policy_version",
+        "deadlines",
+        "agency_id",
+        "unit_id",
+        "to_unit",
+        "auto",
+        "objection_deadline",
+        "escalated_from",
+    }
+)
+_TIME_FIELDS = frozenset({"objection_deadline"})
+
+
+class HeaderError(ValueError):
+    """A stored payload does not have the shape of a report event's clear header."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """Who did what to which report, when, and the state it left the report in."""
+
+    report_id: str
+    version: int
+    event_type: str
+    at: datetime
+    state: str
+    actor_role: str
+    actor_agency: str | None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """One clear field of the event, or the default."""
+        return self.fields.get(name, default)
+
+
+def event_type_of(topic: str) -> str:
+    """The event name of a stored topic: `ledger.domain.report:Report.Verified` is `Verified`."""
+    return topic.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+
+def _utc(value: Any, what: str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise HeaderError(f"{what} must be an aware time, got {value!r}")
+    return value.astimezone(UTC)
+
+
+def header_from_fields(
+    report_id: str, version: int, topic: str, values: Mapping[str, Any]
+) -> Header:
+    """Build a header from an event's attributes, keeping the clear fields only."""
+    actor = values.get("actor")
+    if not isinstance(actor, Mapping) or not isinstance(actor.get("role"), str):
+        raise HeaderError(f"report {report_id} v{version}: actor with a role is required")
+    state = values.get("state")
+    if not isinstance(state, str):
+        raise HeaderError(f"report {report_id} v{version}: state is required")
+    kept: dict[str, Any] = {}
+    for name in CLEAR_FIELDS & values.keys():
+        value = values[name]
+        if name == "deadlines":
+            value = {str(k): _utc(v, f"deadlines[{k}]") for k, v in (value or {}).items()}
+        elif name in _TIME_FIELDS and value is not None:
+            value = _utc(value, name)
+        kept[name] = value
+    return Header(
+        report_id=str(report_id),
+        version=int(version),
+        event_type=event_type_of(topic),
+        at=_utc(values.get("at"), "at"),
+        state=state,
+        actor_role=actor["role"],
+        actor_agency=actor.get("agency_id"),
+        fields=kept,
+    )
+
+
+def _decode_tagged(obj: dict[str, Any]) -> Any:
+    """Undo the event store's JSON tags for the types a clear header uses."""
+    if obj.keys() == {"_type_", "_data_"} and obj["_type_"] == "datetime_iso":
+        return datetime.fromisoformat(obj["_data_"])
+    return obj
+
+
+def header_from_stored(stream_id: str, version: int, topic: str, payload: bytes) -> Header:
+    """Build a header from a log entry's stored payload, as an auditor reads it from a bundle."""
+    try:
+        values = json.loads(payload, object_hook=_decode_tagged)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise HeaderError(f"report {stream_id} v{version}: payload is not JSON ({e})") from None
+    if not isinstance(values, dict):
+        raise HeaderError(f"report {stream_id} v{version}: payload is not a JSON object")
+    return header_from_fields(stream_id, version, topic, values)
