@@ -137,7 +137,13 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
 
 # Modules whose commands the factory registers; each lists them in `commands`
 # (or, failing that, every module-level click command is taken).
-COMMAND_MODULES: tuple[str, ...] = ("api.demo_command", "api.tokens_command", "api.tlog_commands")
+COMMAND_MODULES: tuple[str, ...] = (
+    "api.demo_command",
+    "api.tokens_command",
+    "api.tlog_commands",
+    "api.projection_commands",
+    "api.load_command",
+)
 
 
 def _commands_of(module: ModuleType) -> list[click.Command]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -52,6 +52,19 @@ REPORTER = Actor(None, Role.REPORTER, None)
 Command = Callable[[Report, datetime], None]
 
 
+@dataclass(frozen=True)
+class Mix:
+    """The proportions a plan draws from; the defaults are the demo's."""
+
+    classifications: Weighted = field(default_factory=lambda: list(CLASSIFICATIONS))
+    privacy: Weighted = field(default_factory=lambda: list(PRIVACY))
+    chain: tuple[int, ...] = (0,) * 85 + (1,) * 10 + (2,) * 4 + (3,)  # bukan wewenang returns
+    follow_up_days: tuple[int, ...] = (2, 4, 7, 12)
+
+
+DEMO_MIX = Mix()
+
+
 @dataclass
 class Step:
     """One action of the plan: a submission (`submit`) or a command on an existing report."""
@@ -85,14 +98,21 @@ class _Plan:
 
 
 def plan_report(
-    rng: random.Random, stamper: DeadlineStamper, agencies: list[Agency], submitted: datetime
+    rng: random.Random,
+    stamper: DeadlineStamper,
+    agencies: list[Agency],
+    submitted: datetime,
+    *,
+    mix: Mix = DEMO_MIX,
+    target: Agency | None = None,
+    disaster: bool | None = None,
 ) -> list[Step]:
-    """Plan one report's whole history from its submission on."""
+    """Plan one report's whole history; its agency and urgency are drawn unless given."""
     rid = UUID(int=rng.getrandbits(128), version=4)
-    kind = _pick(rng, CLASSIFICATIONS)
-    privacy = "rahasia" if kind == "wbs" else _pick(rng, PRIVACY)
+    kind = _pick(rng, mix.classifications)
+    privacy = "rahasia" if kind == "wbs" else _pick(rng, mix.privacy)
     targets = [a for a in agencies if a.level in TARGET_LEVELS]
-    agency = rng.choice(targets)
+    agency = target if target is not None else rng.choice(targets)
     topic = rng.choice(TOPICS)
     reporter = None
     if kind != "wbs" or rng.random() < 0.3:
@@ -100,7 +120,9 @@ def plan_report(
             "name": f"Pelapor {rng.randrange(10**6):06d}",
             "phone": f"+62-8{rng.randrange(10**9):09d}",
         }
-    urgency = "disaster" if rng.random() < 0.01 else "normal"
+    if disaster is None:
+        disaster = rng.random() < 0.01
+    urgency = "disaster" if disaster else "normal"
     channel = _pick(rng, CHANNELS)
     chosen_target = agency.id if rng.random() < 0.4 else None
     attachments = [f"lampiran-{rng.randrange(10**6)}.jpg"] if rng.random() < 0.3 else []
@@ -175,12 +197,12 @@ def plan_report(
 
     plan.add(1, 80, verify)
     current = agency
-    for _ in range(rng.choice([0] * 85 + [1] * 10 + [2] * 4 + [3])):  # bukan wewenang chain
+    for _ in range(rng.choice(mix.chain)):  # bukan wewenang chain
         plan.add(1, 40, disposition(current))
         plan.add(4, 120, _return(Actor(f"admin.{current.id}", Role.ADMIN_AGENCY, current.id)))
         current = rng.choice([a for a in targets if a.id != current.id])
     plan.add(1, 40, disposition(current))
-    _handle(rng, plan, stamper, agencies, current, kind)
+    _handle(rng, plan, stamper, agencies, current, kind, mix.follow_up_days)
     return plan.steps
 
 
@@ -198,6 +220,7 @@ def _handle(
     agencies: list[Agency],
     agency: Agency,
     kind: str,
+    follow_up_days: tuple[int, ...],
 ) -> None:
     """Unit disposition, follow-ups, reporter answers, completion, objections, erasure."""
     units = [a for a in agencies if a.parent == agency.id and a.level == "unit"]
@@ -212,7 +235,7 @@ def _handle(
     liaison = Actor(f"liaison.{agency.id}", Role.LIAISON, agency.id)
     plan.add(
         3,
-        24 * rng.choice([2, 4, 7, 12]),
+        24 * rng.choice(follow_up_days),
         lambda r, at: r.follow_up(liaison, at, message="Laporan sedang ditinjau oleh tim teknis."),
     )
     if kind == "wbs":

@@ -1,0 +1,75 @@
+"""Drive the library: each thread plays its reports through `save_each` (group commit)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from uuid import UUID
+
+from ledger.application import LedgerApplication
+from ledger.demo_plans import Step
+from ledger.domain import Report, VersionConflict
+from ledger.load.schedule import Batch, Progress, Schedule, Stats, play
+from ledger.storage.keys import WrappedKey
+
+
+def library_batch(app: LedgerApplication, schedule: Schedule) -> Batch:
+    """A thread's writer: applies due steps to its live reports and saves them together."""
+    live: dict[UUID, Report] = {}
+
+    def run(steps: Sequence[Step], stats: Stats) -> None:
+        touched: dict[UUID, Report] = {}
+        keys: dict[UUID, WrappedKey] = {}
+        new: list[Report] = []
+        for step in steps:
+            if step.submit is not None:
+                report = step.submit()
+                keys[report.id] = app.data_keys.create(report.id)
+                new.append(report)
+            else:
+                report = live.get(step.report_id) or app.get_report(step.report_id)
+                assert step.command is not None
+                step.command(report, step.at)
+            live[report.id] = report
+            touched[report.id] = report
+        reports = list(touched.values())
+        began = time.perf_counter()
+        outcomes = app.save_each(reports, new_keys=keys)
+        latency = time.perf_counter() - began
+        failed = {r.id for r, o in zip(reports, outcomes, strict=True) if o is not None}
+        for report_id in failed:
+            live.pop(report_id, None)  # reloaded from the ledger before its next step
+        for step in steps:
+            if step.erases and step.report_id not in failed:
+                app.data_keys.destroy(step.report_id)
+        with stats.lock:
+            stats.latencies.append(latency)
+            stats.events += sum(1 for s in steps if s.report_id not in failed)
+            for o in outcomes:
+                if isinstance(o, VersionConflict):
+                    stats.conflicts += 1
+                elif o is not None:
+                    stats.errors[type(o).__name__] += 1
+            for report in new:
+                if report.id not in failed:
+                    stats.submitted(report.classification.value, schedule.arrivals[report.id])
+
+    return run
+
+
+def run_library(
+    app: LedgerApplication,
+    schedule: Schedule,
+    *,
+    seconds: float | None = None,
+    max_batch: int = 50,
+    progress: Progress | None = None,
+) -> Stats:
+    """Play the schedule against the library; returns what was written and how fast."""
+    return play(
+        schedule,
+        lambda: library_batch(app, schedule),
+        seconds=seconds,
+        max_batch=max_batch,
+        progress=progress,
+    )
