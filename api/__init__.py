@@ -18,8 +18,10 @@ from ledger.usecases import AccessSettings
 
 PROXIES_ENV = "LEDGER_TRUSTED_PROXIES"
 PUBLISHER_ENV = "LEDGER_TLOG_PUBLISHER"
+FOLLOWER_ENV = "LEDGER_PROJECTIONS_FOLLOWER"
 # Requests of these blueprints (health checks, OpenAPI docs, unknown routes) do not start the
-# process's checkpoint publisher; every other request does, if it is not running yet.
+# process's checkpoint publisher and projection follower; every other request does, if they
+# are not running yet.
 QUIET_BLUEPRINTS = frozenset({"system", "api-docs", None})
 
 
@@ -40,7 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     `LEDGER_ACCESS_SETTINGS` (an AccessSettings: rate limits, idempotency retention, waits),
     `LEDGER_TLOG_CONFIG` (a TlogConfig) and `LEDGER_TLOG_PUBLISHER` (`on` or `off`; the
     environment variable of that name otherwise, default `on`, but `off` under TESTING so that
-    test clients start no thread and call `publish_once` themselves).
+    test clients start no thread and call `publish_once` themselves). `LEDGER_PROJECTIONS_FOLLOWER`
+    is read the same way: `off` under TESTING, where tests catch the projections up themselves.
     """
     app = Flask(__name__)
     app.config.from_mapping(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=256 * 1024)
@@ -54,8 +57,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     publishing = _switch(
         app.config.get(PUBLISHER_ENV, os.environ.get(PUBLISHER_ENV, default)), PUBLISHER_ENV
     )
+    following = _switch(
+        app.config.get(FOLLOWER_ENV, os.environ.get(FOLLOWER_ENV, default)), FOLLOWER_ENV
+    )
     holder = extension.init_app(
-        app, settings, keyring, access, tlog_config=tlog_config, publishing=publishing
+        app,
+        settings,
+        keyring,
+        access,
+        tlog_config=tlog_config,
+        publishing=publishing,
+        following=following,
     )
     proxies = int(
         app.config.get("LEDGER_TRUSTED_PROXIES", os.environ.get("LEDGER_TRUSTED_PROXIES", 0))
@@ -70,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def start_publisher() -> None:
         if request.blueprint not in QUIET_BLUEPRINTS:
             holder.start_publisher()
+            holder.start_follower()  # keeps the queues and figures current (docs/deploy.md)
 
     from api.cli import register_commands
 

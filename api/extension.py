@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import atexit
 import logging
-import os
 import threading
+from typing import Any
 
 from flask import Flask, current_app
 from werkzeug.exceptions import ServiceUnavailable
 
+from api.workers import PerProcess
+from ledger.access.policy import Policy
 from ledger.application import LedgerApplication
 from ledger.bootstrap import build_ledger
 from ledger.settings import Settings
 from ledger.storage.keys import KeyRing
 from ledger.tlog import TlogConfig, TlogPublisher, TransparencyLog, build_publisher, build_tlog
 from ledger.usecases import AccessSettings, UseCases, build_usecases
+from ledger.usecases.oversight import Oversight
+from projections.follower import Follower
+from projections.reads import ProjectionReads
+from projections.runner import Projections
 
 EXTENSION = "lapor_ledger"
+FOLLOW_INTERVAL_S = 1.0  # how stale the queues may be in a serving process
 log = logging.getLogger(__name__)
 
 
@@ -26,7 +32,8 @@ class LedgerHolder:
 
     It also holds the app's one transparency log and this process's publisher: started on
     the first request that needs the log (so in each gunicorn worker, after the fork, and
-    never in operator commands), stopped by `close()` and at interpreter exit.
+    never in operator commands), stopped by `close()` and at interpreter exit. The app's one
+    `Projections` and this process's projection follower are held and started the same way.
     """
 
     def __init__(
@@ -37,17 +44,21 @@ class LedgerHolder:
         *,
         tlog_config: TlogConfig | None = None,
         publishing: bool = True,
+        following: bool = True,
     ) -> None:
         self.settings = settings
         self.access = access
         self.publishing = publishing
+        self.following = following
         self._keyring = keyring
         self._tlog_config = tlog_config
         self._ledger: LedgerApplication | None = None
         self._usecases: UseCases | None = None
         self._tlog: TransparencyLog | None = None
-        self._publisher: TlogPublisher | None = None
-        self._publisher_pid = 0
+        self._publisher = PerProcess(self._new_publisher, TlogPublisher.stop)
+        self._projections: Projections | None = None
+        self._oversight: Oversight | None = None
+        self._follower = PerProcess(self._new_follower, Follower.stop)
         self._lock = threading.Lock()
 
     @property
@@ -88,28 +99,61 @@ class LedgerHolder:
         return self._usecases
 
     @property
+    def projections(self) -> Projections:
+        """The app's projections (their tables are created on first use, where allowed)."""
+        if self._projections is None:
+            ledger = self.ledger
+            with self._lock:
+                if self._projections is None:
+                    self._projections = Projections(ledger)
+        return self._projections
+
+    @property
+    def oversight(self) -> Oversight:
+        """The use cases on the projections: queues, SLA clocks, compliance."""
+        if self._oversight is None:
+            ledger, projections = self.ledger, self.projections
+            with self._lock:
+                if self._oversight is None:
+                    policy = Policy(projections.registry)
+                    self._oversight = Oversight(ledger, policy, ProjectionReads(projections))
+        return self._oversight
+
+    @property
+    def follower(self) -> Follower | None:
+        """This process's running projection follower, if any."""
+        return self._follower.running
+
+    def start_follower(self) -> None:
+        """Start this process's projection follower unless it runs or following is off."""
+        if self.following:
+            self._follower.ensure()
+
+    def stop_follower(self) -> None:
+        """Stop the follower after its current batch; idempotent."""
+        self._follower.stop()
+
+    def _new_follower(self) -> Follower:
+        return Follower(self.ledger, interval=FOLLOW_INTERVAL_S).start()
+
+    @property
     def publisher(self) -> TlogPublisher | None:
         """This process's running publisher, if any."""
-        return self._publisher
+        return self._publisher.running
 
     def start_publisher(self) -> None:
         """Start this process's publisher unless it runs or publishing is off."""
-        if not self.publishing or (self._publisher and self._publisher_pid == os.getpid()):
-            return
-        tlog = self.tlog
-        with self._lock:
-            if self._publisher is None or self._publisher_pid != os.getpid():  # new or forked
-                publisher = build_publisher(tlog, self.tlog_config)
-                publisher.start()
-                self._publisher, self._publisher_pid = publisher, os.getpid()
-                atexit.register(self.stop_publisher)
+        if self.publishing:
+            self._publisher.ensure()
 
     def stop_publisher(self) -> None:
         """Stop the publisher after its current round; idempotent."""
-        publisher, self._publisher = self._publisher, None
-        if publisher is not None:
-            atexit.unregister(self.stop_publisher)
-            publisher.stop()
+        self._publisher.stop()
+
+    def _new_publisher(self) -> TlogPublisher:
+        publisher = build_publisher(self.tlog, self.tlog_config)
+        publisher.start()
+        return publisher
 
     def ready(self) -> None:
         """Raise ServiceUnavailable unless the database answers a query."""
@@ -120,13 +164,16 @@ class LedgerHolder:
             raise ServiceUnavailable("the database is not reachable") from None
 
     def close(self) -> None:
-        """Stop the publisher, then close database connections."""
+        """Stop the publisher and the follower, then close database connections."""
         self.stop_publisher()
+        self.stop_follower()
         if self._ledger is not None:
             self._ledger.close()
             self._ledger = None
             self._usecases = None
             self._tlog = None
+            self._projections = None
+            self._oversight = None
 
 
 def init_app(
@@ -134,12 +181,10 @@ def init_app(
     settings: Settings,
     keyring: KeyRing | None = None,
     access: AccessSettings | None = None,
-    *,
-    tlog_config: TlogConfig | None = None,
-    publishing: bool = True,
+    **options: Any,
 ) -> LedgerHolder:
-    """Attach a ledger holder to the app."""
-    holder = LedgerHolder(settings, keyring, access, tlog_config=tlog_config, publishing=publishing)
+    """Attach a ledger holder to the app; `options` are LedgerHolder's keyword arguments."""
+    holder = LedgerHolder(settings, keyring, access, **options)
     app.extensions[EXTENSION] = holder
     return holder
 
@@ -163,3 +208,8 @@ def usecases() -> UseCases:
 def tlog() -> TransparencyLog:
     """The current app's transparency log."""
     return holder().tlog
+
+
+def oversight() -> Oversight:
+    """The current app's use cases on the projections."""
+    return holder().oversight

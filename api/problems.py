@@ -37,6 +37,8 @@ from ledger.tlog import (
     UnknownWitness,
 )
 from ledger.usecases.logaccess import BadLogRange, NotInLog, NotYetCheckpointed
+from projections.paging import InvalidCursor
+from projections.sla_status import UnknownReport
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,8 @@ STATUSES: dict[type[Exception], tuple[int, str, str]] = {
     ForgedCosignature: (403, "forged-cosignature", "The cosignature does not verify"),
     UnknownCheckpoint: (409, "unknown-checkpoint", "Not a checkpoint this log signed"),
     InconsistentCosignature: (409, "inconsistent-cosignature", "Inconsistent with the log"),
+    InvalidCursor: (422, "invalid-cursor", "Not a cursor this service handed out"),
+    UnknownReport: (404, "not-yet-projected", "Not yet in the projections"),
 }
 CONCURRENT = (409, "concurrent-append", "Another action was appended at the same time")
 
@@ -118,6 +122,10 @@ def ledger_error(error: Exception) -> Response:
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, NotYetCheckpointed):
         headers["Retry-After"] = "1"  # the publisher signs every half second by default
+    if isinstance(error, UnknownReport):
+        headers["Retry-After"] = "1"  # the follower catches up every second
+    if isinstance(error, InvalidCursor):
+        extra["errors"] = {"query": {"cursor": [str(error)]}}
     if isinstance(error, InvalidCommand):
         extra["errors"] = {error.field or "request": [str(error)]}
     detail = str(error.args[0]) if isinstance(error, UnknownAgency) else str(error)
@@ -149,4 +157,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(LedgerError, ledger_error)
     app.register_error_handler(UnknownAgency, ledger_error)
     app.register_error_handler(TlogError, ledger_error)
+    app.register_error_handler(InvalidCursor, ledger_error)
+    app.register_error_handler(UnknownReport, ledger_error)
     app.register_error_handler(Exception, unexpected)

@@ -11,16 +11,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from api.extension import ledger
+from api.extension import holder, ledger
 from projections.catalogue import NAMES
+from projections.follower import caught_up
 from projections.runner import CatchUp, Projections
 from projections.timers import TimersBlocked, run_timers
+from projections.views import PositionTaken
 
 err = Console(stderr=True)
 
 
 def _projections() -> Projections:
-    return Projections(ledger())
+    return holder().projections
 
 
 def _report(results: list[CatchUp]) -> None:
@@ -53,8 +55,12 @@ def _run_with_bar(rebuild: bool, names: list[str] | None, batch_size: int) -> li
         def progress(name: str, position: int, top: int) -> None:
             bar.update(tasks[name], completed=position, total=top)
 
-        run = p.rebuild if rebuild else p.catch_up
-        return run(names, batch_size=batch_size, progress=progress)
+        if rebuild:
+            try:
+                return p.rebuild(names, batch_size=batch_size, progress=progress)
+            except PositionTaken:  # a serving process applies the replay too: go on with it
+                pass
+        return caught_up(p, names, batch_size=batch_size, progress=progress)
 
 
 @click.group("projections")
@@ -107,7 +113,10 @@ def follow_command(interval: float) -> None:
     """Keep the projections caught up (polling) until interrupted; stops on a failure."""
     p = _projections()
     while True:
-        results = p.catch_up()
+        try:
+            results = p.catch_up()
+        except PositionTaken:  # a serving process applied that batch: go on after it
+            results = []
         if any(r.failure is not None for r in results):
             _report(results)
         time.sleep(interval)

@@ -12,6 +12,7 @@ from eventsourcing.projection import Projection
 from eventsourcing.sqlite import SQLiteDatastore
 
 from projections.catalogue import default_projector
+from projections.source import LOG_NAME
 from projections.sql import postgres as pg_sql
 from projections.sql import sqlite as sqlite_sql
 from projections.views import Projector, View
@@ -56,9 +57,17 @@ class SQLiteView(View, TrackingRecorder):
     def max_tracking_id(self, application_name: str) -> int | None:
         """The position recorded for an application's log."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(sqlite_sql.SELECT_TRACKING[self.name], {"application_name": application_name})
-            row = c.fetchone()
+            return self.position_in(c, application_name)
+
+    def position_in(self, c: Any, application_name: str = LOG_NAME) -> int | None:
+        """The position, read in the caller's transaction."""
+        c.execute(sqlite_sql.SELECT_TRACKING[self.name], {"application_name": application_name})
+        row = c.fetchone()
         return None if row is None else row["max"]
+
+    def _claim(self, c: Any) -> int | None:
+        """The position, in a write transaction (SQLite lets one writer in at a time)."""
+        return self.position_in(c)
 
 
 class PostgresView(View, PostgresTrackingRecorder):
@@ -82,7 +91,21 @@ class PostgresView(View, PostgresTrackingRecorder):
     @contextmanager
     def _cursor(self, *, commit: bool) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as cursor:
+            if not commit:  # a read sees one snapshot: figures and position agree
+                cursor.execute(pg_sql.READ_SNAPSHOT)
             yield cursor
+
+    def _claim(self, c: Any) -> int | None:
+        """Wait for this view's other writers (a transaction advisory lock), then read the
+        position in the caller's transaction."""
+        c.execute(pg_sql.LOCK_VIEW, {"view": f"{self.datastore.schema}.{self.tracking_table_name}"})
+        return self.position_in(c)
+
+    def position_in(self, c: Any) -> int | None:
+        """The position, read in the caller's transaction."""
+        c.execute(self.max_tracking_id_statement, (LOG_NAME,))
+        row = c.fetchone()
+        return None if row is None else row["max"]
 
     def create_table(self) -> None:
         """Create the tracking table (eventsourcing's) and the view tables, one process at a

@@ -82,6 +82,14 @@ def _add_clocks(groups: dict[str, Figures], rows: Iterable[dict[str, Any]], nati
         figure.pending += int(row["pending"])
 
 
+@dataclass(frozen=True)
+class ComplianceAt:
+    """Compliance rows and the position of the `reports` view they were computed at."""
+
+    rows: list[ComplianceRow]
+    position: int  # notification id of the last event applied (0: none yet)
+
+
 def compliance(
     p: Projections,
     *,
@@ -93,6 +101,28 @@ def compliance(
     as_of: datetime | None = None,
 ) -> list[ComplianceRow]:
     """Compliance figures per agency, per hub or nationally, for reports submitted in period."""
+    return compliance_at(
+        p,
+        group_by=group_by,
+        period=period,
+        classification=classification,
+        agency=agency,
+        hub=hub,
+        as_of=as_of,
+    ).rows
+
+
+def compliance_at(
+    p: Projections,
+    *,
+    group_by: GroupBy = "agency",
+    period: Period | None = None,
+    classification: str | None = None,
+    agency: str | None = None,
+    hub: str | None = None,
+    as_of: datetime | None = None,
+) -> ComplianceAt:
+    """`compliance`, with the view's position read in the same snapshot as the figures."""
     if group_by not in ("agency", "hub", "national"):
         raise ValueError(f"group_by must be agency, hub or national, got {group_by!r}")
     moment = as_of or datetime.now(UTC)
@@ -100,6 +130,7 @@ def compliance(
     national = group_by == "national"
     groups: dict[str, Figures] = {}
     with p.reading() as tx:
+        position = p.views["reports"].position_in(tx.cursor) or 0
         shares = tx.rows(tx.sql.national_shares if national else tx.sql.agency_shares, params)
         _add_shares(groups, shares)
         _add_clocks(groups, tx.rows(tx.sql.clock_figures, params), national)
@@ -121,10 +152,11 @@ def compliance(
                 if member.id in groups:
                     total.merge(groups[member.id])
             chosen[h] = total
-    return [
+    rows = [
         ComplianceRow(group_by, key, moment, period, classification, figures)
         for key, figures in chosen.items()
     ]
+    return ComplianceAt(rows, position)
 
 
 def daily_stats(

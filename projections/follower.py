@@ -11,16 +11,31 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 
 from ledger.application import LedgerApplication
 from projections.backends import ProjectionStopped
-from projections.runner import Projections, start_runner
+from projections.runner import CatchUp, Projections, start_runner
 from projections.views import PositionTaken
 
 log = logging.getLogger(__name__)
+
+
+class _Stopping(Exception):
+    """Raised between batches when the follower is asked to stop."""
+
+
+def caught_up(p: Projections, names: Iterable[str] | None = None, **options: Any) -> list[CatchUp]:
+    """Catch up to the log's end, going on after another process that applies the same events
+    (followers, commands and timers may run side by side: each batch is applied once)."""
+    while True:
+        try:
+            return p.catch_up(names, **options)
+        except PositionTaken:  # another process applied that batch: go on from there
+            continue
 
 
 class Follower:
@@ -58,16 +73,25 @@ class Follower:
                 runner.__exit__(None, None, None)
         self._runners = []
 
+    def _between_batches(self, name: str, position: int, top: int) -> None:
+        if self._stop.is_set():
+            raise _Stopping
+
     def _poll(self) -> None:
-        projections = Projections(self.app)
+        projections: Projections | None = None
         stopped: set[str] = set()
         while not self._stop.is_set():
-            names = [n for n in projections.views if n not in stopped]
             try:
-                for result in projections.catch_up(names):
+                projections = projections or Projections(self.app)  # the database may be down
+                names = [n for n in projections.views if n not in stopped]
+                for result in projections.catch_up(names, progress=self._between_batches):
                     if result.failure is not None:
                         stopped.add(result.name)
                         log.error("projection %s stopped: %s", result.name, result.failure)
-            except (OperationalError, InterfaceError, PositionTaken) as e:  # retried next round
+            except _Stopping:
+                return
+            except PositionTaken:  # another process applied that batch: next round goes on
+                pass
+            except (OperationalError, InterfaceError) as e:  # retried next round
                 log.warning("projection catch-up will be retried: %s", e)
             self._stop.wait(self.interval)

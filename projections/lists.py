@@ -6,6 +6,7 @@ returns plain dataclasses, never rows or aggregates.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,8 +64,12 @@ class OverdueItem:
     version: int
 
 
-def _agencies(p: Projections, hub: str | None) -> list[str] | None:
-    return None if hub is None else [a.id for a in p.registry.descendants(hub)]
+def _agencies(p: Projections, hub: str | None, within: Collection[str] | None) -> list[str] | None:
+    """The agencies below `hub` and in `within`; None when neither restricts."""
+    ids = None if hub is None else {a.id for a in p.registry.descendants(hub)}
+    if within is not None:
+        ids = set(within) if ids is None else ids & set(within)
+    return None if ids is None else sorted(ids)
 
 
 def verification_queue(
@@ -73,15 +78,17 @@ def verification_queue(
     agency: str | None = None,
     hub: str | None = None,
     classification: str | None = None,
+    within: Collection[str] | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[QueueItem]:
-    """Reports awaiting verification, oldest first, with their verification due time."""
+    """Reports awaiting verification, oldest first, with their verification due time; `within`
+    keeps those whose intake agency is one of these."""
     after_us, after_id = decode_cursor(cursor, [-1, ""])
     with p.reading() as tx:
         params: dict[str, Any] = {
             "agency": agency,
-            "ids": tx.array(_agencies(p, hub)),
+            "ids": tx.array(_agencies(p, hub, within)),
             "limit": check_limit(limit),
         }
         params |= {"classification": classification, "after_us": after_us, "after_id": after_id}
@@ -119,17 +126,21 @@ def overdue(
     agency: str | None = None,
     *,
     hub: str | None = None,
+    unit: str | None = None,
     classification: str | None = None,
+    within: Collection[str] | None = None,
     cursor: str | None = None,
     limit: int = 100,
 ) -> Page[OverdueItem]:
-    """Every open clock whose due time is before `now`, most overdue first."""
+    """Every open clock whose due time is before `now`, most overdue first; `within` keeps the
+    clocks of these agencies, `unit` those of reports with that unit."""
     after_us, after_id, after_clock = decode_cursor(cursor, [-1, "", ""])
     with p.reading() as tx:
         params: dict[str, Any] = {
             "now_us": us(now),
             "agency": agency,
-            "ids": tx.array(_agencies(p, hub)),
+            "unit": unit,
+            "ids": tx.array(_agencies(p, hub, within)),
         }
         params |= {"classification": classification, "limit": check_limit(limit)}
         params |= {"after_us": after_us, "after_id": after_id, "after_clock": after_clock}

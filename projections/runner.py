@@ -23,7 +23,7 @@ from projections.backends import RUNNER_CLASSES, PostgresView, SQLiteView
 from projections.catalogue import NAMES, default_projector, default_stamper
 from projections.source import LOG_NAME, LedgerLog, LogReader
 from projections.tx import Tx
-from projections.views import Failure, View
+from projections.views import Failure, PositionTaken, View
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(projection, position, log_max_id) after each batch."""
@@ -61,8 +61,8 @@ def catch_up(
     decoding the log once for all of them, until the log's end; a view that meets a failing
     event records it and stops there, the others go on."""
     start = {view.position() for view in views}
-    if len(start) > 1:
-        raise ValueError("catch_up runs views that stand at the same position")
+    if len(start) > 1:  # they were together when grouped: another process moved one since
+        raise PositionTaken("catch_up runs views that stand at the same position")
     position = start.pop() if start else None
     active = list(views)
     applied = dict.fromkeys((v.name for v in views), 0)
@@ -74,9 +74,9 @@ def catch_up(
         if not notifications:
             break
         items = [(log.decode(n), Tracking(LOG_NAME, n.id)) for n in notifications]
-        position = notifications[-1].id
+        follows, position = position, notifications[-1].id
         for view in list(active):
-            outcome = view.process(items)
+            outcome = view.process(items, after=follows)
             applied[view.name] += outcome.applied
             at[view.name] = outcome.position if outcome.position is not None else at[view.name]
             if progress is not None:

@@ -19,6 +19,7 @@ from uuid import UUID
 from ledger.application import LedgerApplication
 from ledger.deadlines import AUTO_CLOSE_NOTE, DeadlineStamper
 from ledger.domain import Actor, Report, Role, VersionConflict
+from projections.follower import caught_up
 from projections.lists import overdue
 from projections.runner import Projections
 from projections.times import us
@@ -146,6 +147,6 @@ class TimersBlocked(Exception):
 
 
 def _current(p: Projections) -> None:
-    [result] = p.catch_up(["reports"])
+    [result] = caught_up(p, ["reports"])
     if result.failure is not None:
         raise TimersBlocked(f"projection reports stopped: {result.failure.message}")

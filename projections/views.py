@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, Tracking
@@ -23,6 +24,7 @@ from projections.times import time_of, us
 from projections.tx import Tx
 
 MAX_MESSAGE = 1000
+Start = int | None | EllipsisType  # the position a batch follows; ... when the caller cannot tell
 TRANSIENT = (OperationalError, InterfaceError)  # retried by the caller, never recorded
 
 
@@ -95,11 +97,15 @@ class View:
     def _cursor(self, *, commit: bool) -> Any:
         raise NotImplementedError
 
-    if TYPE_CHECKING:  # brought by the tracking recorder each backend's view extends
+    if TYPE_CHECKING:  # brought by each backend's view and the tracking recorder it extends
 
         def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
 
         def max_tracking_id(self, application_name: str) -> int | None: ...
+
+        def position_in(self, c: Any) -> int | None: ...
+
+        def _claim(self, c: Any) -> int | None: ...
 
     @property
     def name(self) -> str:
@@ -139,34 +145,43 @@ class View:
             for statement in self.projector.reset(self.sql):
                 tx.run(statement, {"application_name": LOG_NAME})
 
-    def process(self, items: Sequence[tuple[Any, Tracking]]) -> Outcome:
-        """Apply events in order; stop at the first that fails, keeping those before it."""
+    def process(self, items: Sequence[tuple[Any, Tracking]], *, after: Start = ...) -> Outcome:
+        """Apply events in order; stop at the first that fails, keeping those before it.
+
+        With `after` (the position the batch follows) the batch applies only if the view stands
+        exactly there; without it, only a batch the view is already past is refused. Either way
+        a refused batch writes nothing and raises PositionTaken.
+        """
         if not items:
             return Outcome(0, None)
         try:
-            return self._process(items)
+            return self._process(items, after)
         except (PositionTaken, *TRANSIENT):
             raise
         except Exception as error:  # a write failed: find the event that causes it
             if len(items) > 1:
-                return self._one_by_one(items)
+                return self._one_by_one(items, after)
             failure = _failure(self.name, items[0][0], items[0][1], error)
             with self.transaction(commit=True) as tx:
                 tx.run(self.sql.upsert_failure, _failure_params(failure))
             return Outcome(0, None, failure)
 
-    def _one_by_one(self, items: Sequence[tuple[Any, Tracking]]) -> Outcome:
+    def _one_by_one(self, items: Sequence[tuple[Any, Tracking]], after: Start) -> Outcome:
         applied, position = 0, None
         for item in items:
-            outcome = self.process([item])
+            outcome = self.process([item], after=after if position is None else position)
             applied += outcome.applied
             position = outcome.position or position
             if outcome.failure is not None:
                 return Outcome(applied, position, outcome.failure)
         return Outcome(applied, position)
 
-    def _process(self, items: Sequence[tuple[Any, Tracking]]) -> Outcome:
+    def _process(self, items: Sequence[tuple[Any, Tracking]], after: Start) -> Outcome:
         with self.transaction(commit=True) as tx:
+            at = self._claim(tx.cursor)  # other writers of this view wait until we commit
+            past = at is not None and at >= items[0][1].notification_id
+            if past or (after is not ... and at != after):  # another writer moved it, or reset it
+                raise PositionTaken(f"{self.name} is at {at}, not where this batch starts")
             ids = sorted({str(e.originator_id) for e, _ in items if hasattr(e, "originator_id")})
             batch = self.projector.begin(tx, ids)
             last: Tracking | None = None

@@ -5,10 +5,22 @@ from __future__ import annotations
 from api.blueprint import Blueprint
 from api.views.actions import blp as actions
 from api.views.agencies import blp as agencies
+from api.views.figures import blp as figures
 from api.views.log import blp as log
 from api.views.proofs import blp as proofs
+from api.views.queues import blp as queues
 from api.views.receipts import blp as receipts
 from api.views.reports import blp as reports
 from api.views.system import blp as system
 
-BLUEPRINTS: tuple[Blueprint, ...] = (reports, actions, proofs, receipts, log, agencies, system)
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    reports,
+    actions,
+    proofs,
+    receipts,
+    queues,
+    figures,
+    log,
+    agencies,
+    system,
+)

@@ -15,6 +15,10 @@ from projections.sql import postgres_queries as q
 # PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent identical CREATE.
 LOCK_DDL = "SELECT pg_advisory_lock(17082008)"
 UNLOCK_DDL = "SELECT pg_advisory_unlock(17082008)"
+# The writers of one view (followers in several processes, a command, the timers) take turns:
+# each batch's transaction first takes this lock, then checks the view is not past the batch.
+LOCK_VIEW = "SELECT pg_advisory_xact_lock(17082008, hashtext(%(view)s))"
+READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"
 CREATE = (
     "CREATE TABLE IF NOT EXISTS {schema}.proj_reports ("
     " report_id text PRIMARY KEY, version bigint NOT NULL,"

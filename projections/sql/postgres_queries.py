@@ -29,6 +29,7 @@ OVERDUE = (
     " WHERE c.outcome IS NULL AND c.due_us < %(now_us)s"
     " AND (%(agency)s::text IS NULL OR c.agency_id = %(agency)s)"
     " AND (%(ids)s::text[] IS NULL OR c.agency_id = ANY(%(ids)s::text[]))"
+    " AND (%(unit)s::text IS NULL OR r.unit_id = %(unit)s)"
     " AND (%(classification)s::text IS NULL OR c.classification = %(classification)s)"
     " AND (c.due_us, c.report_id, c.clock) > (%(after_us)s, %(after_id)s, %(after_clock)s)"
     " ORDER BY c.due_us, c.report_id, c.clock LIMIT %(limit)s"

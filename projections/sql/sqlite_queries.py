@@ -29,6 +29,7 @@ OVERDUE = (
     " WHERE c.outcome IS NULL AND c.due_us < :now_us"
     " AND (:agency IS NULL OR c.agency_id = :agency)"
     " AND (:ids IS NULL OR c.agency_id IN (SELECT value FROM json_each(:ids)))"
+    " AND (:unit IS NULL OR r.unit_id = :unit)"
     " AND (:classification IS NULL OR c.classification = :classification)"
     " AND (c.due_us, c.report_id, c.clock) > (:after_us, :after_id, :after_clock)"
     " ORDER BY c.due_us, c.report_id, c.clock LIMIT :limit"
