@@ -107,7 +107,11 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
         raise click.UsageError("SQLite serves one writing process: use --workers 1 or PostgreSQL")
     holder().usecases  # noqa: B018 - create tables, keys and salt before forking workers
     holder().tlog  # noqa: B018 - and the log's tables and signing key, once
+    holder().projections  # noqa: B018 - and the projections' views
     holder().close()
+    # The schema exists now: workers only check it. DDL in workers that start while others
+    # already append would take locks against those appends (and deadlock on PostgreSQL).
+    os.environ["LEDGER_CREATE_TABLES"] = "false"
     base = f"http://{host}:{port}"
     cli = Path(sys.executable).with_name("lapor-ledger")
     for line in (  # plain lines, never wrapped: they are meant to be copied
