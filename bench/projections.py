@@ -1,0 +1,241 @@
+"""Projections benchmark: rebuild rate over eventsourcing's decode rate, and query latency.
+
+On one SQLite log (built with `ledger.demo.run_demo`, or an existing file such as the one
+`bench/log.py --db PATH` grew), in one run:
+
+1. Rebuild rate: events/s of `Projections.rebuild()` (every view emptied and replayed).
+2. Plain decode rate of the same log: `recorder.select_notifications` in pages of 500 and
+   eventsourcing's own `Mapper.to_domain_event` (with the ledger's transcoder, no cipher) on
+   every event. Measured before and after the rebuild (decode, rebuild, decode, …); the
+   ratio is the rebuild's median rate over the decode's. Target: at least 0.5.
+3. Query latency at that size: p50/p99 over 200 calls of each query of the views
+   (verification_queue, inbox, overdue, compliance by agency/hub/national, daily_stats),
+   called round-robin. Target: p99 of the queue and compliance queries under 50 ms.
+
+    .venv/bin/python bench/projections.py --db /tmp/benchlog/log.sqlite3  # reuse a log
+    .venv/bin/python bench/projections.py --events 100000                 # build one
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from append import ORIGIN
+from common import code_version, describe_machine, load_average, now_utc
+from eventsourcing.persistence import Mapper
+from rich.console import Console
+from rich.table import Table
+
+from ledger.application import LedgerApplication
+from ledger.bootstrap import build_ledger
+from ledger.demo import run_demo
+from ledger.settings import DatabaseUrl, Settings
+from ledger.storage.keys import KeyRing
+
+# This file's name shadows the `projections` package while bench/ leads sys.path: look for
+# packages in the project first (common and append are already imported).
+_BENCH = Path(__file__).resolve().parent
+sys.path[:] = [str(_BENCH.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
+sys.path.append(str(_BENCH))
+
+from projections.compliance import compliance, daily_stats  # noqa: E402
+from projections.lists import inbox, overdue, verification_queue  # noqa: E402
+from projections.runner import Projections  # noqa: E402
+
+REBUILD_TARGET = 0.5
+QUERY_P99_TARGET_MS = 50.0
+PAGE = 500
+TARGETED = ("verification_queue", "inbox", "overdue", "compliance")
+
+err = Console(stderr=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[k]
+
+
+def open_app(path: Path) -> LedgerApplication:
+    key_dir = Path(f"{path}.keys")
+    key_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(database=DatabaseUrl.parse(f"sqlite:///{path}"), origin=ORIGIN)
+    return build_ledger(settings, keyring=KeyRing.load(key_dir, create=True))
+
+
+def plain_decode(app: LedgerApplication) -> tuple[int, float]:
+    """Read the whole notification log and decode every event with eventsourcing's Mapper."""
+    mapper: Mapper[UUID] = Mapper(transcoder=app.construct_transcoder())
+    recorder: Any = app.recorder
+    gc.collect()
+    t = time.perf_counter()
+    n = 0
+    start = 1
+    while True:
+        page = recorder.select_notifications(start, PAGE)
+        if not page:
+            break
+        for notification in page:
+            mapper.to_domain_event(notification)
+        n += len(page)
+        start = page[-1].id + 1
+    return n, n / (time.perf_counter() - t)
+
+
+def rebuild(p: Projections) -> tuple[int, float]:
+    gc.collect()
+    t = time.perf_counter()
+    done = p.rebuild()
+    elapsed = time.perf_counter() - t
+    failed = [c for c in done if getattr(c, "failure", None)]
+    if failed:
+        raise RuntimeError(f"rebuild failed: {failed[0]}")
+    top = p.log.max_id()
+    return top, top / elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", help="an existing SQLite log to reuse (grown if too small)")
+    parser.add_argument("--events", type=int, default=0, help="grow the log to this many")
+    parser.add_argument("--rounds", type=int, default=1, help="rebuilds (each between decodes)")
+    parser.add_argument("--calls", type=int, default=200, help="calls per query")
+    parser.add_argument(
+        "--query-seconds",
+        type=float,
+        default=60.0,
+        help="stop calling a query after this much time in it (at least 5 calls)",
+    )
+    args = parser.parse_args(argv)
+    out = Console(width=200)
+    started = now_utc()
+    version = code_version("projections", "ledger/storage", label="projections and storage")
+    err.print(f"Started {started}, code {version}, load {load_average()}")
+    tmp = None
+    if args.db:
+        path = Path(args.db).resolve()
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="bench-projections-")
+        path = Path(tmp.name) / "log.sqlite3"
+    app = open_app(path)
+    try:
+        seed = 4242
+        while app.ledger.tree_size() < args.events:
+            left = args.events - app.ledger.tree_size()
+            run_demo(app, reports=max(10, min(20_000, left // 8 + 1)), seed=seed)
+            seed += 1
+            err.print(f"  grew to {app.ledger.tree_size():,} entries")
+        p = Projections(app)
+        events = p.log.max_id()
+        err.print(f"Log of {events:,} events in {path}")
+        decodes: list[float] = []
+        rebuilds: list[float] = []
+        n, r = plain_decode(app)
+        decodes.append(r)
+        err.print(f"  plain decode: {n:,} events, {r:,.0f} events/s (load {load_average()})")
+        for _ in range(args.rounds):
+            n, r = rebuild(p)
+            rebuilds.append(r)
+            err.print(f"  rebuild: {n:,} events, {r:,.0f} events/s (load {load_average()})")
+            n, r = plain_decode(app)
+            decodes.append(r)
+            err.print(f"  plain decode: {n:,} events, {r:,.0f} events/s (load {load_average()})")
+
+        registry = p.registry
+        agencies = [a.id for a in registry.all() if a.level != "national"]
+        hubs = [a.id for a in registry.all() if a.is_hub]
+        now = datetime(2026, 6, 1, tzinfo=UTC)
+        rng = random.Random(5)
+        queries: dict[str, Callable[[], object]] = {
+            "verification_queue": lambda: verification_queue(p),
+            "verification_queue hub": lambda: verification_queue(p, hub=rng.choice(hubs)),
+            "inbox": lambda: inbox(p, rng.choice(agencies)),
+            "overdue": lambda: overdue(p, now),
+            "overdue agency": lambda: overdue(p, now, rng.choice(agencies)),
+            "compliance agency": lambda: compliance(p, group_by="agency", as_of=now),
+            "compliance hub": lambda: compliance(p, group_by="hub", as_of=now),
+            "compliance national": lambda: compliance(p, group_by="national", as_of=now),
+            "daily_stats": lambda: daily_stats(p),
+        }
+        times: dict[str, list[float]] = {k: [] for k in queries}
+        for q in queries.values():  # warm-up
+            q()
+        load_q = load_average()
+        budget_ms = args.query_seconds * 1000
+        for _ in range(args.calls):
+            for name, q in queries.items():
+                if len(times[name]) >= 5 and sum(times[name]) > budget_ms:
+                    continue  # a slow query: keep its first calls, bounded in time
+                t = time.perf_counter()
+                q()
+                times[name].append((time.perf_counter() - t) * 1000)
+    finally:
+        app.close()
+        if tmp is not None:
+            tmp.cleanup()
+
+    machine = describe_machine()
+    out.print(f"Projections benchmark, started {started}, code {version}")
+    t = Table(title="Machine")
+    t.add_column("")
+    t.add_column("")
+    for k, v in machine.rows():
+        t.add_row(k, v)
+    out.print(t)
+    ratio = statistics.median(rebuilds) / statistics.median(decodes)
+    t = Table(title=f"Rebuild rate over plain eventsourcing decode, {events:,} events (SQLite)")
+    for c in (
+        "rebuild ev/s",
+        "decode ev/s",
+        "ratio",
+        "runs (rebuild | decode)",
+        "target",
+        "result",
+    ):
+        t.add_column(c, justify="right")
+    t.add_row(
+        f"{statistics.median(rebuilds):,.0f}",
+        f"{statistics.median(decodes):,.0f}",
+        f"{ratio:.3f}",
+        " ".join(f"{x:,.0f}" for x in rebuilds) + " | " + " ".join(f"{x:,.0f}" for x in decodes),
+        f">= {REBUILD_TARGET}",
+        "pass" if ratio >= REBUILD_TARGET else "FAIL",
+    )
+    out.print(t)
+    t = Table(title=f"Query latency at {events:,} events, up to {args.calls} calls each, ms")
+    for c in ("query", "calls", "p50", "p99", "max", "target", "result"):
+        t.add_column(c, justify="right")
+    for name, ts in times.items():
+        targeted = name.split()[0] in TARGETED
+        p99 = percentile(ts, 99)
+        t.add_row(
+            name,
+            str(len(ts)),
+            f"{statistics.median(ts):.2f}",
+            f"{p99:.2f}",
+            f"{max(ts):.2f}",
+            f"< {QUERY_P99_TARGET_MS:.0f}" if targeted else "",
+            ("pass" if p99 < QUERY_P99_TARGET_MS else "FAIL") if targeted else "",
+        )
+    out.print(t)
+    out.print(f"Load average during the queries: {load_q}")
+    out.print(f"Finished {now_utc()}, load average {load_average()}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
