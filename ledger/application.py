@@ -116,6 +116,13 @@ class LedgerApplication(Application[UUID]):
             raise ReportNotFound(report_id)
         return entries
 
+    def entry(self, report_id: UUID, version: int) -> EntryRecord:
+        """The ledger entry of one version of a report."""
+        found = self.ledger.stream_entry(report_id, version)
+        if found is None:
+            raise ReportNotFound(report_id)
+        return found
+
     def iter_entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRecord]:
         """The global log in leaf order."""
         return self.ledger.iter_entries(start, stop)

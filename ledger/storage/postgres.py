@@ -110,6 +110,7 @@ SELECT_ENTRIES = (
     + " WHERE l.leaf_index >= %s AND l.leaf_index < %s ORDER BY l.leaf_index LIMIT %s"
 )
 SELECT_STREAM_ENTRIES = _ENTRY_COLUMNS + " WHERE l.stream_id = %s ORDER BY l.stream_version"
+SELECT_STREAM_ENTRY = _ENTRY_COLUMNS + " WHERE l.stream_id = %s AND l.stream_version = %s"
 SELECT_UNLINKED = (
     "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {schema}.{events} e"
     " LEFT JOIN {schema}.ledger_entries l"
@@ -270,6 +271,13 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             for row in rows:
                 yield _record(row)
             position = rows[-1]["leaf_index"] + 1
+
+    def stream_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
+        """One entry of a report, by version."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self._sql(SELECT_STREAM_ENTRY), (stream_id, version), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else _record(row)
 
     def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
         """All entries of one report, in version order."""

@@ -88,20 +88,17 @@ DESTROY_KEY = (
 SELECT_ORIGIN = "SELECT value FROM ledger_meta WHERE key = 'origin'"
 INSERT_ORIGIN = "INSERT OR IGNORE INTO ledger_meta VALUES ('origin', ?)"
 SELECT_TREE_SIZE = "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_entries"
+_ENTRY_COLUMNS = (
+    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
+    " l.entry_hash, e.topic, e.state FROM ledger_entries l"
+    " LEFT JOIN ledger_events e"
+    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
+)
 SELECT_ENTRIES = (
-    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
-    " l.entry_hash, e.topic, e.state FROM ledger_entries l"
-    " LEFT JOIN ledger_events e"
-    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
-    " WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index LIMIT ?"
+    _ENTRY_COLUMNS + " WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index LIMIT ?"
 )
-SELECT_STREAM_ENTRIES = (
-    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
-    " l.entry_hash, e.topic, e.state FROM ledger_entries l"
-    " LEFT JOIN ledger_events e"
-    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
-    " WHERE l.stream_id = ? ORDER BY l.stream_version"
-)
+SELECT_STREAM_ENTRIES = _ENTRY_COLUMNS + " WHERE l.stream_id = ? ORDER BY l.stream_version"
+SELECT_STREAM_ENTRY = _ENTRY_COLUMNS + " WHERE l.stream_id = ? AND l.stream_version = ?"
 SELECT_UNLINKED = (
     "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM ledger_events e"
     " LEFT JOIN ledger_entries l"
@@ -267,6 +264,13 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             for row in rows:
                 yield _record(row)
             position = rows[-1][0] + 1
+
+    def stream_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
+        """One entry of a report, by version."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SELECT_STREAM_ENTRY, (stream_id.hex, version))
+            row = c.fetchone()
+        return None if row is None else _record(row)
 
     def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
         """All entries of one report, in version order."""

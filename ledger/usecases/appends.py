@@ -147,7 +147,7 @@ class Appends:
             raise VersionConflict(report_id, expected=loaded, actual=None) from None
         if action is Action.ERASE_PERSONAL_DATA:
             self.app.data_keys.destroy(report_id)
-        entry = next(e for e in self.app.history(report_id) if e.stream_version == report.version)
+        entry = self.app.entry(report_id, report.version)
         return ActionResult(
             report_id=report_id,
             action=name,
