@@ -6,7 +6,7 @@ Infrastructure (recorder, sealing mapper, data keys) is chosen by the compositio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -193,6 +193,18 @@ class LedgerApplication(Application[UUID]):
             raise VersionConflict(report_id, expected=loaded_version, actual=None) from None
         return Appended(report_id, report.version)
 
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save as eventsourcing does; a saved erasure then destroys its report's data key."""
+        recordings = super().save(*objs, **kwargs)
+        self._destroy_erased_keys(r.domain_event for r in recordings)
+        return recordings
+
+    def _destroy_erased_keys(self, events: Iterable[Any]) -> None:
+        # The one place an erasure (UU 27/2022) crypto-shreds: after its event is committed.
+        for event in events:
+            if isinstance(event, Report.PersonalDataErased):
+                self.data_keys.destroy(event.originator_id)
+
     def save_each(
         self, reports: Sequence[Report], *, new_keys: Mapping[UUID, WrappedKey] | None = None
     ) -> list[LedgerError | None]:
@@ -203,17 +215,19 @@ class LedgerApplication(Application[UUID]):
         """
         keys = new_keys or {}
         requests = []
-        for report in reports:
-            stored = [self.mapper.to_stored_event(e) for e in report.collect_events()]
+        pending = [report.collect_events() for report in reports]
+        for report, events in zip(reports, pending, strict=True):
+            stored = [self.mapper.to_stored_event(e) for e in events]
             kwargs = {"data_keys": [keys[report.id]]} if report.id in keys else {}
             requests.append(AppendRequest(stored, kwargs))
         recorder = self.recorder
         assert isinstance(recorder, LedgerSQLiteRecorder | LedgerPostgresRecorder)
         recorder.group.submit(requests)
         outcomes: list[LedgerError | None] = []
-        for report, request in zip(reports, requests, strict=True):
+        for report, request, events in zip(reports, requests, pending, strict=True):
             if request.error is None:
                 outcomes.append(None)
+                self._destroy_erased_keys(events)
             elif isinstance(request.error, IntegrityError):
                 first = request.events[0].originator_version if request.events else 0
                 outcomes.append(VersionConflict(report.id, expected=first - 1, actual=None))
@@ -232,14 +246,13 @@ class LedgerApplication(Application[UUID]):
         expected_version: int | None = None,
         at: datetime | None = None,
     ) -> Appended:
-        """Record an erasure (UU 27/2022) and destroy the report's data key."""
+        """Record an erasure (UU 27/2022); saving it destroys the report's data key."""
         when = _when(at)
         result = self.change(
             report_id,
             lambda r: r.erase_personal_data(actor=actor, at=when, legal_basis=legal_basis),
             expected_version=expected_version,
         )
-        self.data_keys.destroy(report_id)
         return result
 
 

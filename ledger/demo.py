@@ -87,9 +87,6 @@ def run_demo(
             live[report.id] = report
             touched[report.id] = report
         app.save(*touched.values(), data_keys=keys)
-        for _, _, _, step in chunk:
-            if step.erases:
-                app.data_keys.destroy(step.report_id)
         done += len(chunk)
         result.events += len(chunk)
         if progress is not None:

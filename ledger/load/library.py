@@ -39,9 +39,6 @@ def library_batch(app: LedgerApplication, schedule: Schedule) -> Batch:
         failed = {r.id for r, o in zip(reports, outcomes, strict=True) if o is not None}
         for report_id in failed:
             live.pop(report_id, None)  # reloaded from the ledger before its next step
-        for step in steps:
-            if step.erases and step.report_id not in failed:
-                app.data_keys.destroy(step.report_id)
         with stats.lock:
             stats.latencies.append(latency)
             stats.events += sum(1 for s in steps if s.report_id not in failed)

@@ -145,8 +145,6 @@ class Appends:
             self.app.save(report)
         except IntegrityError:
             raise VersionConflict(report_id, expected=loaded, actual=None) from None
-        if action is Action.ERASE_PERSONAL_DATA:
-            self.app.data_keys.destroy(report_id)
         entry = self.app.entry(report_id, report.version)
         return ActionResult(
             report_id=report_id,

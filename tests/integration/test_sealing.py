@@ -121,3 +121,21 @@ def test_erasure_in_another_process_is_honoured(sqlite_url: str, tmp_path: Path)
     finally:
         first.close()
         second.close()
+
+
+def test_every_save_path_destroys_the_key_of_an_erasure(sqlite_url: str, tmp_path: Path) -> None:
+    """Plain save and save_each shred the data key once the erasure event is committed."""
+    app = open_ledger(sqlite_url, tmp_path / "keys")
+    try:
+        first, second = submit_wbs(app), submit_wbs(app)
+        report = app.get_report(first)
+        report.erase_personal_data(ADMIN, report.submitted_at, legal_basis="UU 27/2022")
+        app.save(report)
+        batch = app.get_report(second)
+        batch.erase_personal_data(ADMIN, batch.submitted_at, legal_basis="UU 27/2022")
+        assert app.save_each([batch]) == [None]
+        for rid in (first, second):
+            assert app.data_keys.table.fetch_data_key(rid) is None
+            assert app.report_events(rid)[0].body is None
+    finally:
+        app.close()
