@@ -147,6 +147,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.tlog_commands",
     "api.projection_commands",
     "api.load_command",
+    "api.erasure_command",
 )
 
 
