@@ -5,10 +5,11 @@ from __future__ import annotations
 import http
 from typing import Any
 
-from flask import Flask, Response
+import swagger_ui_bundle
+from flask import Blueprint, Flask, Response, send_from_directory
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from api.problems import PROBLEM_JSON, http_error
 from api.schemas.base import ProblemSchema
@@ -20,7 +21,9 @@ SETTINGS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    # Swagger UI's assets ship with the service (swagger-ui-bundle): /docs works on a closed
+    # network. Relative to /docs, so a path prefix in front of the service keeps working.
+    "OPENAPI_SWAGGER_UI_URL": "docs/assets/",
     "API_SPEC_OPTIONS": {
         "info": {
             "description": (
@@ -61,11 +64,24 @@ class LedgerApi(Api):
         return http_error(error)
 
 
+SWAGGER_UI_FILES = ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js")
+docs_assets = Blueprint("docs_assets", __name__)
+
+
+@docs_assets.get("/docs/assets/<name>")
+def docs_asset(name: str) -> Response:
+    """One of the Swagger UI files the /docs page loads; nothing else of the package."""
+    if name not in SWAGGER_UI_FILES:
+        return http_error(NotFound())
+    return send_from_directory(str(swagger_ui_bundle.swagger_ui_path), name, max_age=86400)
+
+
 def init_api(app: Flask) -> LedgerApi:
     """Create the Api and register every blueprint of /v1 and the health checks."""
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
     api = LedgerApi(app)
+    app.register_blueprint(docs_assets)
     from api.views import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
