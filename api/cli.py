@@ -183,7 +183,7 @@ main = FlaskGroup(
     name="lapor-ledger",
     create_app=_create_app,
     add_default_commands=False,
-    add_version_option=True,
+    add_version_option=False,
     load_dotenv=False,
     help=(
         "Operate the LAPOR! audit ledger: serve the API, issue tokens, load demo data, "
@@ -192,3 +192,7 @@ main = FlaskGroup(
         "postgresql://user@host/db in production)."
     ),
 )
+main = click.version_option(package_name="lapor-ledger", prog_name="lapor-ledger")(main)
+for _param in main.params:  # Flask's own options still work; operators need none of them
+    if isinstance(_param, click.Option) and _param.name in ("app", "env_file", "debug"):
+        _param.hidden = True
