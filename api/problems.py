@@ -144,8 +144,37 @@ def http_error(error: HTTPException) -> Response:
     return problem(status, error.name, detail=error.description, headers=headers, **extra)
 
 
+READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction: a hot standby (replica) refusing a write
+
+
+def _read_only(error: BaseException | None) -> bool:
+    seen = 0
+    while error is not None and seen < 10:  # the driver's error may be wrapped by the recorder's
+        if getattr(error, "sqlstate", None) == READ_ONLY_SQLSTATE:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def unexpected(error: Exception) -> Response:
-    """Anything else: logged here with its traceback, a generic problem to the client."""
+    """Anything else: logged here with its traceback, a generic problem to the client.
+
+    A write refused because the database is a read-only replica is the deployment's routing,
+    not a fault: 503 with a problem saying so (writes go to the primary, docs/deploy.md).
+    """
+    if _read_only(error):
+        log.warning(
+            "write refused by a read-only database on %s %s",
+            request.method,
+            request.path,
+            exc_info=error,
+        )
+        return problem(
+            503,
+            "This node serves reads only",
+            slug="read-only-node",
+            detail="Writes, and reads that record a disclosure, go to the primary.",
+        )
     log.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
     return problem(
         500, "Internal Server Error", detail="The server could not complete the request."

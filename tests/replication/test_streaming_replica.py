@@ -300,12 +300,13 @@ def body_of(response: TestResponse) -> dict[str, Any]:
 
 
 def assert_problem(response: TestResponse) -> None:
-    """A clean server-side refusal: problem details, 5xx, no stack trace."""
+    """A clean refusal: 503 problem details naming the read-only node, no stack trace."""
     text = response.get_data(as_text=True)
-    assert response.status_code >= 500, text
+    assert response.status_code == 503, text
     assert response.mimetype == PROBLEM
     assert "Traceback" not in text and "psycopg" not in text
-    assert body_of(response)["status"] == response.status_code
+    body = body_of(response)
+    assert body["status"] == 503 and body["type"].endswith("/read-only-node"), body
 
 
 @pytest.fixture
