@@ -71,7 +71,7 @@ def test_the_api_works_as_the_application_role(pg_url: str, tmp_path: Path) -> N
         assert again.json == first.json  # replayed from the stored idempotency record
         status = api.client.post("/v1/receipts/status", json={"receipt": receipt})
         assert status.status_code == 200, status.json  # counted in the rate-limit windows
-        assert status.json["timeline"][-1]["event"] == "FollowedUp"
+        assert status.get_json()["timeline"][-1]["event"] == "FollowedUp"
         entries = api.history(admin, rid).get_json()["entries"]
         assert entries[-1]["event_type"] == "DisclosureRecorded"  # the status look-up, recorded
         holder_of(app).tlog.publish_once()
