@@ -42,7 +42,13 @@ def build_tlog(app: LedgerApplication, config: TlogConfig | None = None) -> Tran
         raise LogKeyError(
             f"log origin expected {app.ledger.origin!r} (the ledger's), got {config.origin!r}"
         )
-    keys = partial(LogKeys.load, config.key_dir, config.origin, create=config.create_dev_keys)
+    keys = partial(
+        LogKeys.load,
+        config.key_dir,
+        config.origin,
+        create=config.create_dev_keys and config.signing,
+        signing=config.signing,
+    )
     keys()  # fail now, not in the publisher thread, if the keys are unusable
     return TransparencyLog(tlog_store(app), config.origin, keys, config.policy(), app.ledger)
 

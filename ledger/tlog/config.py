@@ -4,6 +4,8 @@
 - `LEDGER_WITNESS_VKEYS`: witness verifier keys (type 0x04), separated by whitespace.
 - `LEDGER_WITNESS_QUORUM`: how many of them make a checkpoint witnessed (default: a majority).
 - `LEDGER_TLOG_INTERVAL`: seconds between publishing rounds (default 0.5).
+- `LEDGER_TLOG_SIGNING`: `on` (default) or `off` for a node that never signs (an API node on a
+  streaming replica): its key folder then needs the `.vkey` files only, no private key.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class TlogConfig:
     quorum: int | None = None
     interval_s: float = 0.5
     create_dev_keys: bool = True
+    signing: bool = True
 
     @classmethod
     def from_env(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> TlogConfig:
@@ -43,6 +46,9 @@ class TlogConfig:
             raise SettingsError(
                 f"LEDGER_WITNESS_QUORUM is an integer, LEDGER_TLOG_INTERVAL a number: {e}"
             ) from None
+        signing_text = env.get("LEDGER_TLOG_SIGNING", "on").strip().lower()
+        if signing_text not in ("on", "off"):
+            raise SettingsError(f"LEDGER_TLOG_SIGNING expected on or off, got {signing_text!r}")
         if interval <= 0:
             raise SettingsError(f"LEDGER_TLOG_INTERVAL expected more than 0, got {interval}")
         return cls(
@@ -51,6 +57,8 @@ class TlogConfig:
             witness_vkeys=tuple(env.get("LEDGER_WITNESS_VKEYS", "").split()),
             quorum=quorum,
             interval_s=interval,
+            create_dev_keys=signing_text == "on",
+            signing=signing_text == "on",
         )
 
     def policy(self) -> WitnessPolicy:

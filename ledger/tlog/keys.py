@@ -5,6 +5,11 @@ mode 0600) and `<NNNN>-<key id>.vkey` (its verifier key). Every key with a `.key
 active and signs every checkpoint, so a rotation overlaps: `rotate` adds a key, `retire`
 destroys an old key's private file and leaves its `.vkey`, so retired keys stay listed for
 verifying old checkpoints. The key name is the log origin.
+
+A node that never signs (an API node on a streaming replica) holds the `.vkey` files only and
+loads them with `signing=False`: it serves checkpoints and lists the keys, and any attempt to
+sign is refused with a LogKeyError. Such a folder cannot tell active keys from retired ones (that
+is the private file's presence), so its keys are all listed as the log's keys, none as retired.
 """
 
 from __future__ import annotations
@@ -47,10 +52,16 @@ class LogKeys:
     origin: str
     active: tuple[LogKey, ...]
     retired: tuple[str, ...]
+    verify_only: tuple[str, ...] = ()  # a node that never signs: its verifier keys
 
     @classmethod
-    def load(cls, folder: Path, origin: str, *, create: bool = False) -> LogKeys:
-        """Read the key folder; with `create`, an empty folder gets a development key (warned)."""
+    def load(
+        cls, folder: Path, origin: str, *, create: bool = False, signing: bool = True
+    ) -> LogKeys:
+        """Read the key folder; with `create`, an empty folder gets a development key (warned).
+
+        With `signing=False` the folder may hold verifier keys only (a node that never signs).
+        """
         if create and not any(folder.glob(f"*{PUBLIC_SUFFIX}")):
             log.warning(
                 "generating a development log signing key in %s; production installations "
@@ -71,17 +82,26 @@ class LogKeys:
                 active.append(LogKey(public.stem, origin, key, vkey))
             else:
                 retired.append(vkey)
-        if not active:
+        if not active and signing:
             raise LogKeyError(f"no active log signing key in {folder}: run `keys init`")
+        if not active and not retired:
+            raise LogKeyError(f"no log verifier key (*{PUBLIC_SUFFIX}) in {folder}")
+        if not active:  # verifier keys only: which of them still sign is not known here
+            return cls(origin, (), (), verify_only=tuple(retired))
         return cls(origin, tuple(active), tuple(retired))
 
     def sign(self, text: str) -> str:
         """The signed note: the text, a blank line, one signature line per active key."""
+        if not self.active:
+            raise LogKeyError(
+                "this node holds verifier keys only (LEDGER_TLOG_SIGNING=off): "
+                "checkpoints are signed on the primary"
+            )
         return text + "\n" + "".join(key.sign_line(text) + "\n" for key in self.active)
 
     def vkeys(self) -> list[str]:
-        """Verifier keys of the active keys, then of the retired ones."""
-        return [key.vkey for key in self.active] + list(self.retired)
+        """Verifier keys: the active (or verify-only) ones, then the retired ones."""
+        return [key.vkey for key in self.active] + list(self.verify_only) + list(self.retired)
 
 
 def add_key(folder: Path, origin: str) -> str:

@@ -9,6 +9,7 @@ primary's WAL, and then works against the replica only.
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from ledger.export import bundle_lines
 from ledger.settings import DatabaseUrl, Settings
 from ledger.storage.keys import KeyRing
 from ledger.tlog import SignedCheckpoint, TlogConfig, TransparencyLog, build_tlog
+from ledger.tlog.keys import PUBLIC_SUFFIX
 from ledger.usecases import UseCases, build_usecases
 from projections.queries import inbox, verification_queue
 from projections.runner import Projections, catch_up
@@ -66,6 +68,7 @@ class Deployment:
     cluster: PgCluster
     keyring: KeyRing
     tlog_config: TlogConfig
+    replica_tlog_config: TlogConfig
     primary: LedgerApplication
     primary_tlog: TransparencyLog
     primary_usecases: UseCases
@@ -129,7 +132,11 @@ def deployment(
             create_tables=False,
         )
         replica = build_ledger(replica_settings, keyring=keyring)
-        yield Deployment(cluster, keyring, config, primary, tlog, usecases, replica)
+        vkeys_only = tmp_path_factory.mktemp("replica-log-keys")  # no private key on a replica
+        for public in config.key_dir.glob(f"*{PUBLIC_SUFFIX}"):
+            shutil.copy(public, vkeys_only)
+        replica_config = replace(config, key_dir=vkeys_only, create_dev_keys=False, signing=False)
+        yield Deployment(cluster, keyring, config, replica_config, primary, tlog, usecases, replica)
     finally:
         if replica is not None:
             replica.close()
@@ -265,14 +272,14 @@ def test_lapor_verify_audits_the_replica_log_over_http(
 
 
 def replica_api(deployment: Deployment) -> Flask:
-    """The API of a replica node: replica settings, the shared keys, no publisher."""
+    """The API of a replica node: replica settings, the log's verifier keys only, no publisher."""
     return create_app(
         {
             "TESTING": True,
             "LEDGER_SETTINGS": deployment.replica_settings,
             "LEDGER_KEYRING": deployment.keyring,
             "LEDGER_ACCESS_SETTINGS": LIMITS,
-            "LEDGER_TLOG_CONFIG": replace(deployment.tlog_config, create_dev_keys=False),
+            "LEDGER_TLOG_CONFIG": deployment.replica_tlog_config,
             "LEDGER_TLOG_PUBLISHER": "off",
         }
     )
@@ -344,6 +351,9 @@ def test_read_only_api_on_the_replica(
     checkpoint = replica_client.get("/v1/log/checkpoint")
     assert checkpoint.status_code == 200
     assert checkpoint.get_data(as_text=True) == deployment.primary_tlog.cosigned_note(latest)
+    keys = replica_client.get("/v1/log/keys")  # listed from verifier keys alone
+    assert keys.status_code == 200, keys.get_data(as_text=True)
+    assert body_of(keys)["log_vkeys"] == deployment.primary_tlog.vkeys()
 
     size = deployment.primary.ledger.tree_size()
     refused = [

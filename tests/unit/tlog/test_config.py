@@ -27,6 +27,12 @@ def test_defaults() -> None:
         0.5,
     )
     assert config.policy().quorum == 0 and config.policy().witnesses == ()
+    assert config.signing and config.create_dev_keys
+
+
+def test_a_node_that_never_signs() -> None:
+    config = TlogConfig.from_env(SETTINGS, {"LEDGER_TLOG_SIGNING": "off"})
+    assert not config.signing and not config.create_dev_keys
 
 
 def test_witnesses_quorum_interval_and_key_folder() -> None:
@@ -47,9 +53,10 @@ def test_witnesses_quorum_interval_and_key_folder() -> None:
     [
         ({"LEDGER_WITNESS_QUORUM": "two"}, SettingsError),
         ({"LEDGER_TLOG_INTERVAL": "0"}, SettingsError),
+        ({"LEDGER_TLOG_SIGNING": "no"}, SettingsError),
         ({"LEDGER_WITNESS_VKEYS": "not-a-vkey"}, WitnessConfigError),
     ],
-    ids=["quorum-not-a-number", "interval-zero", "bad-vkey"],
+    ids=["quorum-not-a-number", "interval-zero", "signing-not-on-off", "bad-vkey"],
 )
 def test_bad_settings_are_refused(env: dict[str, str], error: type[Exception]) -> None:
     with pytest.raises(error):

@@ -82,6 +82,23 @@ def test_rotation_and_retirement(tmp_path: Path) -> None:
     assert (tmp_path / f"0003-{third.split('+')[1]}.vkey").is_file()
 
 
+def test_a_verify_only_folder_lists_keys_and_refuses_to_sign(tmp_path: Path) -> None:
+    signing, replica = tmp_path / "primary", tmp_path / "replica"
+    first, second = add_key(signing, ORIGIN), add_key(signing, ORIGIN)
+    replica.mkdir()
+    for public in signing.glob("*.vkey"):
+        (replica / public.name).write_bytes(public.read_bytes())
+    with pytest.raises(LogKeyError, match="no active log signing key"):
+        LogKeys.load(replica, ORIGIN)  # a signing node must hold its private keys
+    keys = LogKeys.load(replica, ORIGIN, signing=False)
+    assert keys.vkeys() == [first, second] and keys.retired == () and keys.active == ()
+    with pytest.raises(LogKeyError, match="verifier keys only"):
+        keys.sign(BODY)
+    with pytest.raises(LogKeyError, match="no log verifier key"):
+        LogKeys.load(tmp_path / "empty", ORIGIN, signing=False)
+    assert LogKeys.load(signing, ORIGIN, signing=False).active  # private keys still load
+
+
 def test_keys_of_another_origin_or_none_are_refused(tmp_path: Path) -> None:
     with pytest.raises(LogKeyError, match="no active log signing key"):
         LogKeys.load(tmp_path, ORIGIN)
