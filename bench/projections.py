@@ -8,7 +8,12 @@ On one SQLite log (built with `ledger.demo.run_demo`, or an existing file such a
    eventsourcing's own `Mapper.to_domain_event` (with the ledger's transcoder, no cipher) on
    every event. Measured before and after the rebuild (decode, rebuild, decode, …); the
    ratio is the rebuild's median rate over the decode's. Target: at least 0.5.
-3. Query latency at that size: p50/p99 over 200 calls of each query of the views
+3. Where the rebuild's time goes (when it misses the target): over the first
+   `--breakdown-events` events, in the rebuild's own pages, the time per event of reading and
+   decoding (the projections' clear-header mapper), computing clear headers, and folding them in
+   memory into each view's batch state (no database); the rest of the rebuild's time per event
+   is the database work (loading records, writing rows and counters, committing).
+4. Query latency at that size: p50/p99 over 200 calls of each query of the views
    (verification_queue, inbox, overdue, compliance by agency/hub/national, daily_stats),
    called round-robin. Target: p99 of the queue and compliance queries under 50 ms.
 
@@ -51,8 +56,12 @@ sys.path[:] = [str(_BENCH.parent)] + [p for p in sys.path if Path(p or ".").reso
 sys.path.append(str(_BENCH))
 
 from projections.compliance import compliance, daily_stats  # noqa: E402
+from projections.daily import DailyBatch  # noqa: E402
+from projections.dues import Dues  # noqa: E402
 from projections.lists import inbox, overdue, verification_queue  # noqa: E402
-from projections.runner import Projections  # noqa: E402
+from projections.reports import ReportsBatch  # noqa: E402
+from projections.runner import REBUILD_BATCH, Projections  # noqa: E402
+from projections.views import headers_of  # noqa: E402
 
 REBUILD_TARGET = 0.5
 QUERY_P99_TARGET_MS = 50.0
@@ -108,12 +117,44 @@ def rebuild(p: Projections) -> tuple[int, float]:
     return top, top / elapsed
 
 
+def breakdown(p: Projections, limit: int) -> tuple[int, dict[str, float]]:
+    """Microseconds per event of each in-memory step of a rebuild, over the first events."""
+    spent = dict.fromkeys(("read and decode", "clear headers", "fold reports", "fold daily"), 0.0)
+    reports, daily = ReportsBatch(Dues(p.stamper), {}), DailyBatch({})
+    position: int | None = None
+    n = 0
+    gc.collect()
+    while n < limit:
+        t0 = time.perf_counter()
+        page = p.log.after(position, min(REBUILD_BATCH, limit - n))
+        if not page:
+            break
+        items = [(p.log.decode(x), x) for x in page]
+        t1 = time.perf_counter()
+        headers = headers_of(items)  # type: ignore[arg-type]  # only the events are read
+        t2 = time.perf_counter()
+        for header in headers:
+            reports.fold(header)  # type: ignore[arg-type]
+        t3 = time.perf_counter()
+        for header in headers:
+            daily.fold(header)  # type: ignore[arg-type]
+        t4 = time.perf_counter()
+        for key, a, b in zip(spent, (t0, t1, t2, t3), (t1, t2, t3, t4), strict=True):
+            spent[key] += b - a
+        n += len(page)
+        position = page[-1].id
+    return n, {k: v / max(n, 1) * 1e6 for k, v in spent.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--db", help="an existing SQLite log to reuse (grown if too small)")
     parser.add_argument("--events", type=int, default=0, help="grow the log to this many")
     parser.add_argument("--rounds", type=int, default=1, help="rebuilds (each between decodes)")
     parser.add_argument("--calls", type=int, default=200, help="calls per query")
+    parser.add_argument(
+        "--breakdown-events", type=int, default=200_000, help="events in the time breakdown"
+    )
     parser.add_argument(
         "--query-seconds",
         type=float,
@@ -154,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             n, r = plain_decode(app)
             decodes.append(r)
             err.print(f"  plain decode: {n:,} events, {r:,.0f} events/s (load {load_average()})")
+        steps_n, steps = breakdown(p, args.breakdown_events)
+        err.print(f"  breakdown over {steps_n:,} events: {steps}")
 
         registry = p.registry
         agencies = [a.id for a in registry.all() if a.level != "national"]
@@ -190,14 +233,14 @@ def main(argv: list[str] | None = None) -> int:
 
     machine = describe_machine()
     out.print(f"Projections benchmark, started {started}, code {version}")
-    t = Table(title="Machine")
-    t.add_column("")
-    t.add_column("")
+    table = Table(title="Machine")
+    table.add_column("")
+    table.add_column("")
     for k, v in machine.rows():
-        t.add_row(k, v)
-    out.print(t)
+        table.add_row(k, v)
+    out.print(table)
     ratio = statistics.median(rebuilds) / statistics.median(decodes)
-    t = Table(title=f"Rebuild rate over plain eventsourcing decode, {events:,} events (SQLite)")
+    table = Table(title=f"Rebuild rate over plain eventsourcing decode, {events:,} events (SQLite)")
     for c in (
         "rebuild ev/s",
         "decode ev/s",
@@ -206,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         "target",
         "result",
     ):
-        t.add_column(c, justify="right")
-    t.add_row(
+        table.add_column(c, justify="right")
+    table.add_row(
         f"{statistics.median(rebuilds):,.0f}",
         f"{statistics.median(decodes):,.0f}",
         f"{ratio:.3f}",
@@ -215,14 +258,29 @@ def main(argv: list[str] | None = None) -> int:
         f">= {REBUILD_TARGET}",
         "pass" if ratio >= REBUILD_TARGET else "FAIL",
     )
-    out.print(t)
-    t = Table(title=f"Query latency at {events:,} events, up to {args.calls} calls each, ms")
+    out.print(table)
+    rebuild_us = 1e6 / statistics.median(rebuilds)
+    table = Table(title=f"Rebuild time per event (steps timed over the first {steps_n:,} events)")
+    table.add_column("step")
+    table.add_column("µs/event", justify="right")
+    table.add_column("share of the rebuild", justify="right")
+    for name, value in [
+        *steps.items(),
+        ("database: load, write rows and counters, commit (the rest)", 0.0),
+    ]:
+        if name.startswith("database"):
+            value = rebuild_us - sum(steps.values())
+        table.add_row(name, f"{value:,.1f}", f"{value / rebuild_us:.0%}")
+    table.add_row("rebuild (median rate)", f"{rebuild_us:,.1f}", "100%")
+    table.add_row("plain eventsourcing decode", f"{1e6 / statistics.median(decodes):,.1f}", "")
+    out.print(table)
+    table = Table(title=f"Query latency at {events:,} events, up to {args.calls} calls each, ms")
     for c in ("query", "calls", "p50", "p99", "max", "target", "result"):
-        t.add_column(c, justify="right")
+        table.add_column(c, justify="right")
     for name, ts in times.items():
         targeted = name.split()[0] in TARGETED
         p99 = percentile(ts, 99)
-        t.add_row(
+        table.add_row(
             name,
             str(len(ts)),
             f"{statistics.median(ts):.2f}",
@@ -231,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             f"< {QUERY_P99_TARGET_MS:.0f}" if targeted else "",
             ("pass" if p99 < QUERY_P99_TARGET_MS else "FAIL") if targeted else "",
         )
-    out.print(t)
+    out.print(table)
     out.print(f"Load average during the queries: {load_q}")
     out.print(f"Finished {now_utc()}, load average {load_average()}.")
     return 0

@@ -48,13 +48,16 @@ def _resolved_change(header: Header) -> int:
     return 0
 
 
-class _DailyBatch:
+class DailyBatch:
+    """The counts of one batch and the origins of the reports it touches."""
+
     def __init__(self, origins: dict[str, tuple[str, str]]) -> None:
         self.origins = origins
         self.new: dict[str, tuple[str, str]] = {}
         self.counts: Counter[tuple[str, str, str]] = Counter()
 
     def fold(self, header: Header) -> None:
+        """Count one action (and a change in its report day's resolved reports)."""
         rid = header.report_id
         if header.event_type == "Submitted":
             if rid in self.origins:
@@ -76,6 +79,7 @@ class _DailyBatch:
             self.counts[(submitted_day, classification, RESOLVED)] += change
 
     def write(self, tx: Tx) -> None:
+        """Record the new origins and add the counts."""
         tx.run_many(
             tx.sql.insert_origin,
             [
@@ -98,10 +102,10 @@ class DailyProjector:
 
     name = "daily"
 
-    def begin(self, tx: Tx, report_ids: Sequence[str]) -> _DailyBatch:
+    def begin(self, tx: Tx, report_ids: Sequence[str]) -> DailyBatch:
         """Load the submission day and classification of the reports a batch touches."""
         rows = tx.rows(tx.sql.select_origins, {"ids": tx.array(report_ids)})
-        return _DailyBatch({r["report_id"]: (r["day"], r["classification"]) for r in rows})
+        return DailyBatch({r["report_id"]: (r["day"], r["classification"]) for r in rows})
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements that empty this projection."""

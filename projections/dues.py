@@ -7,6 +7,7 @@ auto-close time; the projection computes both exactly as the ledger's stamper wo
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from ledger.deadlines import DeadlineStamper
 from ledger.sla import Clock, policy_for
@@ -17,31 +18,45 @@ from projections.rules.record import NATIONAL_ADMIN_AGENCY, ClockRecord
 class Dues:
     """Computes the unstamped dues of a report from its clock record."""
 
-    def __init__(self, stamper: DeadlineStamper) -> None:
+    def __init__(self, stamper: DeadlineStamper, *, memo: int = 65536) -> None:
+        """`memo`: how many computed dues to remember (the same inputs recur from one event
+        of a report to the next, and a calendar walk is costly)."""
         self.stamper = stamper
+        self._verification = lru_cache(maxsize=memo)(self._verification_due)
+        self._auto_close = lru_cache(maxsize=memo)(self._auto_close_due)
 
     def expected_verification(self, record: ClockRecord) -> datetime | None:
         """The verify-and-disposition due of a report not yet verified (None when paused)."""
         start = verification_start(record)
         if start is None or "verification" in record.deadlines:
             return None
+        return self._verification(
+            record.intake_agency, record.classification, record.urgency, start
+        )
+
+    def _verification_due(
+        self, agency: str, classification: str, urgency: str, start: datetime
+    ) -> datetime | None:
         registry = self.stamper.registry
-        agency = record.intake_agency
         if agency not in registry:  # an address the registry does not know: national intake
             agency = NATIONAL_ADMIN_AGENCY
-        choice = policy_for(record.classification, record.urgency, registry.get(agency).sla_policy)
+        choice = policy_for(classification, urgency, registry.get(agency).sla_policy)
         policy = self.stamper.book.get(choice.policy_name(Clock.VERIFICATION))
         return policy.deadline(
-            Clock.VERIFICATION, start, self.stamper.calendar(agency), urgency=record.urgency
+            Clock.VERIFICATION, start, self.stamper.calendar(agency), urgency=urgency
         )
 
     def auto_close(self, record: ClockRecord) -> datetime | None:
         """When the report auto-closes after its last follow-up (None before any)."""
         if record.last_follow_up_at is None or record.agency_id is None:
             return None
+        return self._auto_close(
+            record.agency_id, record.classification, record.urgency, record.last_follow_up_at
+        )
+
+    def _auto_close_due(
+        self, agency_id: str, classification: str, urgency: str, at: datetime
+    ) -> datetime | None:
         return self.stamper.auto_close(
-            agency_id=record.agency_id,
-            classification=record.classification,
-            urgency=record.urgency,
-            at=record.last_follow_up_at,
+            agency_id=agency_id, classification=classification, urgency=urgency, at=at
         )

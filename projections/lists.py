@@ -144,7 +144,8 @@ def overdue(
         }
         params |= {"classification": classification, "limit": check_limit(limit)}
         params |= {"after_us": after_us, "after_id": after_id, "after_clock": after_clock}
-        rows = tx.rows(tx.sql.overdue, params)
+        statement = tx.sql.overdue if agency is None else tx.sql.overdue_agency
+        rows = tx.rows(statement, params)
     times = {"started_at": "started_us", "due_at": "due_us"}
     items = [make(OverdueItem, r, times=times) for r in rows]
     return page_of(items, rows, limit, "due_us", "report_id", "clock")

@@ -100,13 +100,16 @@ def share_rows(r: ClockRecord) -> list[Row]:
     ]
 
 
-class _ReportsBatch:
+class ReportsBatch:
+    """The records of the reports one batch touches, folded in memory, then written once."""
+
     def __init__(self, dues: Dues, records: dict[str, ClockRecord]) -> None:
         self.dues = dues
         self.records = records
         self.clocks: dict[str, list[ClockState]] = {}
 
     def fold(self, header: Header) -> None:
+        """Apply one event to its report's record and recompute the report's clocks."""
         record = apply(self.records.get(header.report_id), header)
         clocks = clocks_of(  # computed per event, so that a failure names its event
             record,
@@ -117,8 +120,11 @@ class _ReportsBatch:
         self.clocks[header.report_id] = clocks
 
     def write(self, tx: Tx) -> None:
+        """Replace the touched reports' rows, moving the compliance counters with them."""
         touched = sorted(self.clocks)
         ids = {"ids": tx.array(touched)}
+        for statement in tx.sql.counts_out:
+            tx.run(statement, ids)
         for statement in (tx.sql.delete_report, tx.sql.delete_clocks, tx.sql.delete_shares):
             tx.run(statement, ids)
         pairs = [(self.records[rid], self.clocks[rid]) for rid in touched]
@@ -128,6 +134,8 @@ class _ReportsBatch:
         tx.insert_rows(tx.sql.insert_report, REPORT_COLUMNS, reports)
         tx.insert_rows(tx.sql.insert_clock, CLOCK_COLUMNS, clocks)
         tx.insert_rows(tx.sql.insert_share, SHARE_COLUMNS, shares)
+        for statement in (*tx.sql.counts_in, *tx.sql.counts_cleanup):
+            tx.run(statement, ids)
 
 
 class ReportsProjector:
@@ -138,11 +146,11 @@ class ReportsProjector:
     def __init__(self, dues: Dues) -> None:
         self.dues = dues
 
-    def begin(self, tx: Tx, report_ids: Sequence[str]) -> _ReportsBatch:
+    def begin(self, tx: Tx, report_ids: Sequence[str]) -> ReportsBatch:
         """Load the records of the reports a batch touches."""
         rows = tx.rows(tx.sql.select_records, {"ids": tx.array(report_ids)})
         records = {r.report_id: r for r in (record_from_json(row["record"]) for row in rows)}
-        return _ReportsBatch(self.dues, records)
+        return ReportsBatch(self.dues, records)
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements that empty this projection."""

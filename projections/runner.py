@@ -23,7 +23,11 @@ from projections.backends import RUNNER_CLASSES, PostgresView, SQLiteView
 from projections.catalogue import NAMES, default_projector, default_stamper
 from projections.source import LOG_NAME, LedgerLog, LogReader
 from projections.tx import Tx
-from projections.views import Failure, PositionTaken, View
+from projections.views import Failure, PositionTaken, View, headers_of
+
+REBUILD_BATCH = 5000
+"""Events per transaction in a rebuild: nobody reads a view while it is rebuilt, so pages are
+larger than a follower's (fewer commits, each report's rows written once per page)."""
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(projection, position, log_max_id) after each batch."""
@@ -74,9 +78,10 @@ def catch_up(
         if not notifications:
             break
         items = [(log.decode(n), Tracking(LOG_NAME, n.id)) for n in notifications]
+        headers = headers_of(items)  # once for all the views
         follows, position = position, notifications[-1].id
         for view in list(active):
-            outcome = view.process(items, after=follows)
+            outcome = view.process(items, after=follows, headers=headers)
             applied[view.name] += outcome.applied
             at[view.name] = outcome.position if outcome.position is not None else at[view.name]
             if progress is not None:
@@ -148,7 +153,7 @@ class Projections:
         self,
         names: Iterable[str] | None = None,
         *,
-        batch_size: int = 500,
+        batch_size: int = REBUILD_BATCH,
         progress: Progress | None = None,
     ) -> list[CatchUp]:
         """Empty the projections and replay the whole log into them."""

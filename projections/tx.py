@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from projections.sql import Statement, Statements
@@ -37,7 +38,8 @@ class Tx:
         """Insert many rows at once: COPY on PostgreSQL, one prepared INSERT on SQLite."""
         if not rows:
             return
-        values = [tuple(row[c] for c in columns) for row in rows]
+        pick = itemgetter(*columns)
+        values = [pick(row) for row in rows] if len(columns) > 1 else [(pick(r),) for r in rows]
         if self._json_arrays:
             self.cursor.executemany(statement, values)
             return

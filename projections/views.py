@@ -145,51 +145,73 @@ class View:
             for statement in self.projector.reset(self.sql):
                 tx.run(statement, {"application_name": LOG_NAME})
 
-    def process(self, items: Sequence[tuple[Any, Tracking]], *, after: Start = ...) -> Outcome:
+    def process(
+        self,
+        items: Sequence[tuple[Any, Tracking]],
+        *,
+        after: Start = ...,
+        headers: Sequence[Header | Exception] | None = None,
+    ) -> Outcome:
         """Apply events in order; stop at the first that fails, keeping those before it.
 
         With `after` (the position the batch follows) the batch applies only if the view stands
         exactly there; without it, only a batch the view is already past is refused. Either way
-        a refused batch writes nothing and raises PositionTaken.
+        a refused batch writes nothing and raises PositionTaken. `headers`, when given, are the
+        events' clear headers (or the error reading one), computed once for several views.
         """
         if not items:
             return Outcome(0, None)
+        if headers is None:
+            headers = headers_of(items)
         try:
-            return self._process(items, after)
+            return self._process(items, headers, after)
         except (PositionTaken, *TRANSIENT):
             raise
         except Exception as error:  # a write failed: find the event that causes it
             if len(items) > 1:
-                return self._one_by_one(items, after)
+                return self._one_by_one(items, headers, after)
             failure = _failure(self.name, items[0][0], items[0][1], error)
             with self.transaction(commit=True) as tx:
                 tx.run(self.sql.upsert_failure, _failure_params(failure))
             return Outcome(0, None, failure)
 
-    def _one_by_one(self, items: Sequence[tuple[Any, Tracking]], after: Start) -> Outcome:
+    def _one_by_one(
+        self,
+        items: Sequence[tuple[Any, Tracking]],
+        headers: Sequence[Header | Exception],
+        after: Start,
+    ) -> Outcome:
         applied, position = 0, None
-        for item in items:
-            outcome = self.process([item], after=after if position is None else position)
+        for item, header in zip(items, headers, strict=True):
+            start = after if position is None else position
+            outcome = self.process([item], after=start, headers=[header])
             applied += outcome.applied
             position = outcome.position or position
             if outcome.failure is not None:
                 return Outcome(applied, position, outcome.failure)
         return Outcome(applied, position)
 
-    def _process(self, items: Sequence[tuple[Any, Tracking]], after: Start) -> Outcome:
+    def _process(
+        self,
+        items: Sequence[tuple[Any, Tracking]],
+        headers: Sequence[Header | Exception],
+        after: Start,
+    ) -> Outcome:
         with self.transaction(commit=True) as tx:
             at = self._claim(tx.cursor)  # other writers of this view wait until we commit
             past = at is not None and at >= items[0][1].notification_id
             if past or (after is not ... and at != after):  # another writer moved it, or reset it
                 raise PositionTaken(f"{self.name} is at {at}, not where this batch starts")
-            ids = sorted({str(e.originator_id) for e, _ in items if hasattr(e, "originator_id")})
+            ids = sorted({h.report_id for h in headers if isinstance(h, Header)})
             batch = self.projector.begin(tx, ids)
             last: Tracking | None = None
             failure: Failure | None = None
             applied = 0
-            for event, tracking in items:
+            for (event, tracking), header in zip(items, headers, strict=True):
                 try:
-                    batch.fold(header_of(event))
+                    if isinstance(header, Exception):
+                        raise header
+                    batch.fold(header)
                 except Exception as error:  # the event cannot be applied: stop here
                     failure = _failure(self.name, event, tracking, error)
                     break
@@ -205,6 +227,17 @@ class View:
             if failure is not None:
                 tx.run(self.sql.upsert_failure, _failure_params(failure))
         return Outcome(applied, None if last is None else last.notification_id, failure)
+
+
+def headers_of(items: Sequence[tuple[Any, Tracking]]) -> list[Header | Exception]:
+    """The clear header of each event, or the error that stops a projection at it."""
+    out: list[Header | Exception] = []
+    for event, _ in items:
+        try:
+            out.append(header_of(event))
+        except Exception as error:  # recorded as the failure of the event, when folded
+            out.append(error)
+    return out
 
 
 def _failure_params(failure: Failure) -> dict[str, Any]:

@@ -37,6 +37,9 @@ class Statements:
     insert_clock: Statement
     delete_shares: Statement
     insert_share: Statement
+    counts_out: tuple[Statement, ...]  # take the touched reports' stored rows out of the totals
+    counts_in: tuple[Statement, ...]  # add them back once rewritten
+    counts_cleanup: tuple[Statement, ...]
     select_origins: Statement
     insert_origin: Statement
     add_daily: Statement
@@ -46,6 +49,7 @@ class Statements:
     queue: Statement
     inbox: Statement
     overdue: Statement
+    overdue_agency: Statement  # overdue with the agency given (its own index)
     report: Statement
     report_clocks: Statement
     national_shares: Statement

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
-from projections.sql import Statements
+from projections.sql import Statements, counters
 from projections.sql import postgres_queries as q
 
 # Creating tables concurrently (a follower and a command starting together) must not race:
@@ -20,6 +20,7 @@ UNLOCK_DDL = "SELECT pg_advisory_unlock(17082008)"
 LOCK_VIEW = "SELECT pg_advisory_xact_lock(17082008, hashtext(%(view)s))"
 READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"
 CREATE = (
+    *counters.tables(counters.POSTGRES),  # first: see counters.tables
     "CREATE TABLE IF NOT EXISTS {schema}.proj_reports ("
     " report_id text PRIMARY KEY, version bigint NOT NULL,"
     " classification text NOT NULL, privacy text NOT NULL, urgency text NOT NULL,"
@@ -51,12 +52,17 @@ CREATE = (
     "CREATE INDEX IF NOT EXISTS proj_reports_queue ON {schema}.proj_reports (state, submitted_us)",
     "CREATE INDEX IF NOT EXISTS proj_reports_inbox ON {schema}.proj_reports"
     " (agency_id, assigned_us)",
-    "CREATE INDEX IF NOT EXISTS proj_reports_day ON {schema}.proj_reports (submitted_day)",
+    # Compliance reads the counters: the report-day indexes it used to scan are gone.
+    "DROP INDEX IF EXISTS {schema}.proj_reports_day",
     "CREATE INDEX IF NOT EXISTS proj_clocks_open ON {schema}.proj_clocks (due_us)"
     " WHERE outcome IS NULL",
-    "CREATE INDEX IF NOT EXISTS proj_clocks_day ON {schema}.proj_clocks (submitted_day)",
-    "CREATE INDEX IF NOT EXISTS proj_shares_day ON {schema}.proj_shares (submitted_day)",
+    "DROP INDEX IF EXISTS {schema}.proj_clocks_day",
+    "DROP INDEX IF EXISTS {schema}.proj_shares_day",
+    "CREATE INDEX IF NOT EXISTS proj_clocks_open_agency ON {schema}.proj_clocks"
+    " (agency_id, due_us, report_id, clock) WHERE outcome IS NULL",
+    *counters.fill(counters.POSTGRES),
 )
+NATIONAL_SHARES, AGENCY_SHARES, CLOCK_FIGURES = counters.queries(counters.POSTGRES)
 # Bulk inserts use COPY; column order is that of the row tuples (projections.sql.*_COLUMNS).
 COPY_REPORTS = (
     "COPY {schema}.proj_reports (report_id, version, classification, privacy, urgency,"
@@ -90,6 +96,7 @@ TEMPLATES = Statements(
         "DELETE FROM {schema}.proj_reports",
         "DELETE FROM {schema}.proj_clocks",
         "DELETE FROM {schema}.proj_shares",
+        *counters.reset(counters.POSTGRES),
         "DELETE FROM {schema}.proj_reports_tracking WHERE application_name = %(application_name)s",
         "DELETE FROM {schema}.proj_failures WHERE projection = 'reports'",
     ),
@@ -107,6 +114,9 @@ TEMPLATES = Statements(
     insert_clock=COPY_CLOCKS,
     delete_shares="DELETE FROM {schema}.proj_shares WHERE report_id = ANY(%(ids)s::text[])",
     insert_share=COPY_SHARES,
+    counts_out=counters.moves(counters.POSTGRES, -1),
+    counts_in=counters.moves(counters.POSTGRES, 1),
+    counts_cleanup=counters.cleanup(counters.POSTGRES),
     select_origins="SELECT report_id, day, classification FROM {schema}.proj_daily_origin"
     " WHERE report_id = ANY(%(ids)s::text[])",
     insert_origin="INSERT INTO {schema}.proj_daily_origin VALUES"
@@ -118,11 +128,12 @@ TEMPLATES = Statements(
     queue=q.QUEUE,
     inbox=q.INBOX,
     overdue=q.OVERDUE,
+    overdue_agency=q.OVERDUE_AGENCY,
     report="SELECT * FROM {schema}.proj_reports WHERE report_id = %(report_id)s",
     report_clocks="SELECT * FROM {schema}.proj_clocks WHERE report_id = %(report_id)s",
-    national_shares=q.NATIONAL_SHARES,
-    agency_shares=q.AGENCY_SHARES,
-    clock_figures=q.CLOCK_FIGURES,
+    national_shares=NATIONAL_SHARES,
+    agency_shares=AGENCY_SHARES,
+    clock_figures=CLOCK_FIGURES,
     daily=q.DAILY,
     open_auto_close="SELECT report_id, due_us FROM {schema}.proj_clocks"
     " WHERE clock = 'auto_close' AND outcome IS NULL AND due_us < %(now_us)s"
@@ -133,6 +144,10 @@ TEMPLATES = Statements(
         "proj_shares": "SELECT * FROM {schema}.proj_shares ORDER BY report_id, agency_id",
         "proj_daily": "SELECT * FROM {schema}.proj_daily ORDER BY day, classification, kind",
         "proj_daily_origin": "SELECT * FROM {schema}.proj_daily_origin ORDER BY report_id",
+        "proj_share_counts": "SELECT * FROM {schema}.proj_share_counts"
+        " ORDER BY submitted_day, agency_id, classification, bucket",
+        "proj_clock_counts": "SELECT * FROM {schema}.proj_clock_counts"
+        " ORDER BY submitted_day, agency_id, clock, classification",
     },
 )
 

@@ -34,33 +34,17 @@ OVERDUE = (
     " AND (c.due_us, c.report_id, c.clock) > (%(after_us)s, %(after_id)s, %(after_clock)s)"
     " ORDER BY c.due_us, c.report_id, c.clock LIMIT %(limit)s"
 )
-NATIONAL_SHARES = (
-    "SELECT bucket, COUNT(*) AS n, SUM(returns) AS returns,"
-    " SUM(redispositions) AS redispositions, SUM(handling) AS handling,"
-    " SUM(followed_up) AS followed_up FROM {schema}.proj_reports"
-    " WHERE submitted_day BETWEEN %(first)s AND %(last)s"
-    " AND (%(classification)s::text IS NULL OR classification = %(classification)s)"
-    " GROUP BY bucket"
-)
-AGENCY_SHARES = (
-    "SELECT agency_id, bucket, COUNT(*) AS n, SUM(returns) AS returns,"
-    " SUM(redispositions) AS redispositions, SUM(handling) AS handling,"
-    " SUM(followed_up) AS followed_up FROM {schema}.proj_shares"
-    " WHERE submitted_day BETWEEN %(first)s AND %(last)s"
-    " AND (%(classification)s::text IS NULL OR classification = %(classification)s)"
-    " GROUP BY agency_id, bucket"
-)
-CLOCK_FIGURES = (
-    "SELECT agency_id, clock,"
-    " SUM(CASE WHEN outcome = 'met' THEN 1 ELSE 0 END) AS met,"
-    " SUM(CASE WHEN outcome = 'late' OR (outcome IS NULL AND due_us < %(as_of_us)s)"
-    " THEN 1 ELSE 0 END) AS missed,"
-    " SUM(CASE WHEN outcome IS NULL AND due_us >= %(as_of_us)s THEN 1 ELSE 0 END) AS pending"
-    " FROM {schema}.proj_clocks WHERE stamped = 1 AND clock IN"
-    " ('verification', 'first_follow_up', 'kip_answer', 'kip_extension', 'completion')"
-    " AND submitted_day BETWEEN %(first)s AND %(last)s"
-    " AND (%(classification)s::text IS NULL OR classification = %(classification)s)"
-    " GROUP BY agency_id, clock"
+OVERDUE_AGENCY = (  # the same, for one agency: index proj_clocks_open_agency
+    "SELECT c.report_id, c.clock, c.agency_id, c.started_us, c.due_us, r.state,"
+    " r.classification, r.unit_id, r.version FROM {schema}.proj_clocks c"
+    " JOIN {schema}.proj_reports r ON r.report_id = c.report_id"
+    " WHERE c.outcome IS NULL AND c.due_us < %(now_us)s"
+    " AND c.agency_id = %(agency)s"
+    " AND (%(ids)s::text[] IS NULL OR c.agency_id = ANY(%(ids)s::text[]))"
+    " AND (%(unit)s::text IS NULL OR r.unit_id = %(unit)s)"
+    " AND (%(classification)s::text IS NULL OR c.classification = %(classification)s)"
+    " AND (c.due_us, c.report_id, c.clock) > (%(after_us)s, %(after_id)s, %(after_clock)s)"
+    " ORDER BY c.due_us, c.report_id, c.clock LIMIT %(limit)s"
 )
 DAILY = (
     "SELECT day, kind, SUM(n) AS n FROM {schema}.proj_daily"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from projections.sql import Statements
+from projections.sql import Statements, counters
 from projections.sql import sqlite_queries as q
 
 CREATE = (
+    *counters.tables(counters.SQLITE),  # first: see counters.tables
     "CREATE TABLE IF NOT EXISTS proj_reports ("
     " report_id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
     " classification TEXT NOT NULL, privacy TEXT NOT NULL, urgency TEXT NOT NULL,"
@@ -40,11 +41,16 @@ CREATE = (
     " application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS proj_reports_queue ON proj_reports (state, submitted_us)",
     "CREATE INDEX IF NOT EXISTS proj_reports_inbox ON proj_reports (agency_id, assigned_us)",
-    "CREATE INDEX IF NOT EXISTS proj_reports_day ON proj_reports (submitted_day)",
+    # Compliance reads the counters: the report-day indexes it used to scan are gone.
+    "DROP INDEX IF EXISTS proj_reports_day",
     "CREATE INDEX IF NOT EXISTS proj_clocks_open ON proj_clocks (due_us) WHERE outcome IS NULL",
-    "CREATE INDEX IF NOT EXISTS proj_clocks_day ON proj_clocks (submitted_day)",
-    "CREATE INDEX IF NOT EXISTS proj_shares_day ON proj_shares (submitted_day)",
+    "DROP INDEX IF EXISTS proj_clocks_day",
+    "DROP INDEX IF EXISTS proj_shares_day",
+    "CREATE INDEX IF NOT EXISTS proj_clocks_open_agency ON proj_clocks"
+    " (agency_id, due_us, report_id, clock) WHERE outcome IS NULL",
+    *counters.fill(counters.SQLITE),
 )
+NATIONAL_SHARES, AGENCY_SHARES, CLOCK_FIGURES = counters.queries(counters.SQLITE)
 # Tracking rows only ever move forward (eventsourcing's single-row tracking semantics).
 INSERT_TRACKING = {
     "reports": "INSERT INTO proj_reports_tracking VALUES (:application_name, :notification_id)"
@@ -93,6 +99,7 @@ SQLITE = Statements(
         "DELETE FROM proj_reports",
         "DELETE FROM proj_clocks",
         "DELETE FROM proj_shares",
+        *counters.reset(counters.SQLITE),
         "DELETE FROM proj_reports_tracking WHERE application_name = :application_name",
         "DELETE FROM proj_failures WHERE projection = 'reports'",
     ),
@@ -110,6 +117,9 @@ SQLITE = Statements(
     insert_clock=INSERT_CLOCK,
     delete_shares="DELETE FROM proj_shares WHERE report_id IN (SELECT value FROM json_each(:ids))",
     insert_share=INSERT_SHARE,
+    counts_out=counters.moves(counters.SQLITE, -1),
+    counts_in=counters.moves(counters.SQLITE, 1),
+    counts_cleanup=counters.cleanup(counters.SQLITE),
     select_origins="SELECT report_id, day, classification FROM proj_daily_origin"
     " WHERE report_id IN (SELECT value FROM json_each(:ids))",
     insert_origin="INSERT INTO proj_daily_origin VALUES (:report_id, :day, :classification)",
@@ -120,11 +130,12 @@ SQLITE = Statements(
     queue=q.QUEUE,
     inbox=q.INBOX,
     overdue=q.OVERDUE,
+    overdue_agency=q.OVERDUE_AGENCY,
     report="SELECT * FROM proj_reports WHERE report_id = :report_id",
     report_clocks="SELECT * FROM proj_clocks WHERE report_id = :report_id",
-    national_shares=q.NATIONAL_SHARES,
-    agency_shares=q.AGENCY_SHARES,
-    clock_figures=q.CLOCK_FIGURES,
+    national_shares=NATIONAL_SHARES,
+    agency_shares=AGENCY_SHARES,
+    clock_figures=CLOCK_FIGURES,
     daily=q.DAILY,
     open_auto_close="SELECT report_id, due_us FROM proj_clocks WHERE clock = 'auto_close'"
     " AND outcome IS NULL AND due_us < :now_us ORDER BY due_us, report_id",
@@ -134,5 +145,9 @@ SQLITE = Statements(
         "proj_shares": "SELECT * FROM proj_shares ORDER BY report_id, agency_id",
         "proj_daily": "SELECT * FROM proj_daily ORDER BY day, classification, kind",
         "proj_daily_origin": "SELECT * FROM proj_daily_origin ORDER BY report_id",
+        "proj_share_counts": "SELECT * FROM proj_share_counts"
+        " ORDER BY submitted_day, agency_id, classification, bucket",
+        "proj_clock_counts": "SELECT * FROM proj_clock_counts"
+        " ORDER BY submitted_day, agency_id, clock, classification",
     },
 )

@@ -34,32 +34,17 @@ OVERDUE = (
     " AND (c.due_us, c.report_id, c.clock) > (:after_us, :after_id, :after_clock)"
     " ORDER BY c.due_us, c.report_id, c.clock LIMIT :limit"
 )
-NATIONAL_SHARES = (
-    "SELECT bucket, COUNT(*) AS n, SUM(returns) AS returns,"
-    " SUM(redispositions) AS redispositions, SUM(handling) AS handling,"
-    " SUM(followed_up) AS followed_up FROM proj_reports"
-    " WHERE submitted_day BETWEEN :first AND :last"
-    " AND (:classification IS NULL OR classification = :classification) GROUP BY bucket"
-)
-AGENCY_SHARES = (
-    "SELECT agency_id, bucket, COUNT(*) AS n, SUM(returns) AS returns,"
-    " SUM(redispositions) AS redispositions, SUM(handling) AS handling,"
-    " SUM(followed_up) AS followed_up FROM proj_shares"
-    " WHERE submitted_day BETWEEN :first AND :last"
-    " AND (:classification IS NULL OR classification = :classification)"
-    " GROUP BY agency_id, bucket"
-)
-CLOCK_FIGURES = (
-    "SELECT agency_id, clock,"
-    " SUM(CASE WHEN outcome = 'met' THEN 1 ELSE 0 END) AS met,"
-    " SUM(CASE WHEN outcome = 'late' OR (outcome IS NULL AND due_us < :as_of_us)"
-    " THEN 1 ELSE 0 END) AS missed,"
-    " SUM(CASE WHEN outcome IS NULL AND due_us >= :as_of_us THEN 1 ELSE 0 END) AS pending"
-    " FROM proj_clocks WHERE stamped = 1 AND clock IN"
-    " ('verification', 'first_follow_up', 'kip_answer', 'kip_extension', 'completion')"
-    " AND submitted_day BETWEEN :first AND :last"
-    " AND (:classification IS NULL OR classification = :classification)"
-    " GROUP BY agency_id, clock"
+OVERDUE_AGENCY = (  # the same, for one agency: index proj_clocks_open_agency
+    "SELECT c.report_id, c.clock, c.agency_id, c.started_us, c.due_us, r.state,"
+    " r.classification, r.unit_id, r.version FROM proj_clocks c"
+    " JOIN proj_reports r ON r.report_id = c.report_id"
+    " WHERE c.outcome IS NULL AND c.due_us < :now_us"
+    " AND c.agency_id = :agency"
+    " AND (:ids IS NULL OR c.agency_id IN (SELECT value FROM json_each(:ids)))"
+    " AND (:unit IS NULL OR r.unit_id = :unit)"
+    " AND (:classification IS NULL OR c.classification = :classification)"
+    " AND (c.due_us, c.report_id, c.clock) > (:after_us, :after_id, :after_clock)"
+    " ORDER BY c.due_us, c.report_id, c.clock LIMIT :limit"
 )
 DAILY = (
     "SELECT day, kind, SUM(n) AS n FROM proj_daily WHERE day BETWEEN :first AND :last"

@@ -27,6 +27,8 @@ PROJECTION_TABLES = (
     "proj_reports",
     "proj_clocks",
     "proj_shares",
+    "proj_share_counts",
+    "proj_clock_counts",
     "proj_daily",
     "proj_daily_origin",
     "proj_failures",

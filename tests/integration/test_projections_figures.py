@@ -196,6 +196,21 @@ class FiguresBehaviour:
                 assert as_dicts({r.group: r.figures for r in rows}) == as_dicts(agencies)
                 assert national[NATIONAL].received > 0 and len(rows) > 10
 
+    def test_counters_are_filled_for_views_built_before_them(self) -> None:
+        with self.fresh_ledger() as app:  # type: ignore[attr-defined]
+            run_demo(app, reports=150, seed=77)
+            p = Projections(app)
+            assert [r.failure for r in p.catch_up()] == [None, None]
+            built = snapshot(p)
+            assert built["proj_share_counts"] and built["proj_clock_counts"]
+            schema = getattr(app.factory.datastore, "schema", None)
+            with p.views["reports"].transaction(commit=True) as tx:
+                for table in ("proj_share_counts", "proj_clock_counts"):
+                    tx.cursor.execute(
+                        f'DROP TABLE "{schema}".{table}' if schema else f"DROP TABLE {table}"
+                    )
+            assert snapshot(Projections(app)) == built  # created again, and filled from the rows
+
     def test_kota_serang_counts(self) -> None:
         with self.fresh_ledger() as app:  # type: ignore[attr-defined]
             built = build_kota_serang(app)

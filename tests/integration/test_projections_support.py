@@ -23,7 +23,15 @@ from projections.runner import Projections
 from tests.conftest import make_settings, postgres_base_url
 from tests.integration.ledgers import open_ledger
 
-VIEW_TABLES = ("proj_reports", "proj_clocks", "proj_shares", "proj_daily", "proj_daily_origin")
+VIEW_TABLES = (
+    "proj_reports",
+    "proj_clocks",
+    "proj_shares",
+    "proj_share_counts",
+    "proj_clock_counts",
+    "proj_daily",
+    "proj_daily_origin",
+)
 
 
 def snapshot(p: Projections) -> dict[str, list[dict[str, Any]]]:
