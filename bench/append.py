@@ -18,7 +18,7 @@ ledger keeps at least 0.7 of plain eventsourcing's rate everywhere.
     .venv/bin/python bench/append.py                 # about 3 minutes, both backends
     .venv/bin/python bench/append.py --quick         # smoke run, a few seconds
     .venv/bin/python bench/append.py --backend sqlite --json
-    .venv/bin/python bench/append.py --stages        # µs per save, per SQL statement
+    .venv/bin/python bench/append.py --stages        # µs per save, per SQL statement; WAL pages
     .venv/bin/python bench/append.py --profile       # cProfile of both save paths
 """
 
@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
@@ -59,6 +60,7 @@ from common import (
 )
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.sqlite import SQLiteRecorder
 from eventsourcing.utils import get_topic
 from rich.console import Console, JustifyMethod
 from rich.table import Table
@@ -466,6 +468,41 @@ def stages_backend(backend: Backend, pg_base: str, mode: Mode, out: Console) -> 
             for batch in BATCHES:
                 case = Case(backend, kind, batch)
                 out.print(stages_table(case, *time_stages(case, ledger, plain, mode)))
+                if backend == "sqlite":
+                    saves = max(1, (300 if mode is FULL else 30) // batch)
+                    frames = [
+                        wal_frames_per_commit(side.app, side.block(kind, batch), saves)
+                        for side in (ledger, plain)
+                    ]
+                    out.print(
+                        f"WAL frames written per commit ({saves} saves): ledger {frames[0]:.1f},"
+                        f" plain {frames[1]:.1f}"
+                    )
+
+
+def wal_frames_per_commit(app: Application[UUID], block: Block, saves: int) -> float:
+    """Pages one save's commit appends to SQLite's write-ahead log (checkpoints held off)."""
+    assert isinstance(app.recorder, SQLiteRecorder)
+    datastore = app.recorder.datastore
+    # Every PRAGMA is read to the end: no statement may stay open on the writer's connection.
+    with datastore.get_connection(commit=True) as conn, conn.cursor() as cursor:
+        cursor.execute("PRAGMA page_size")
+        page_size = int(cursor.fetchall()[0][0])
+        cursor.execute("PRAGMA database_list")
+        path = Path(cursor.fetchall()[0][2] + "-wal")
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
+        cursor.fetchall()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.fetchall()
+    try:
+        before = path.stat().st_size
+        block(saves)
+        grown = path.stat().st_size - before
+    finally:
+        with datastore.get_connection(commit=True) as conn, conn.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
+            cursor.fetchall()
+    return grown / (page_size + 24) / saves  # each frame: a 24-byte header and one page
 
 
 def time_stages(
@@ -477,7 +514,7 @@ def time_stages(
     rounds = 6 if mode is FULL else 2
     saves = max(1, (300 if mode is FULL else 30) // case.batch)
     timer = StageTimer()
-    totals = {"ledger": 0.0, "plain": 0.0}
+    totals = {"ledger": 0.0, "plain": 0.0, "ledger cpu": 0.0, "plain cpu": 0.0}
     try:
         timer.patch_statements()
         for side in (ledger.app, plain.app):
@@ -490,9 +527,10 @@ def time_stages(
             for name, block in order if i % 2 == 0 else reversed(order):
                 timer.side = name
                 gc.collect()
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 block(saves)
                 totals[name] += time.perf_counter() - start
+                totals[f"{name} cpu"] += time.process_time() - cpu
     finally:
         timer.restore()
     return timer, totals, rounds * saves
@@ -510,6 +548,13 @@ def stages_table(case: Case, timer: StageTimer, totals: dict[str, float], saves:
         us["rest"] = total - us.get(MAPPER, 0.0) - us.get(RECORDER, 0.0)
         us["rest of insert_events"] = us.get(RECORDER, 0.0) - sum(us.get(k, 0.0) for k in inner)
     rows.append(("total: command + save", ledger_us["total"], plain_us["total"]))
+    rows.append(
+        (
+            "  of which CPU of this process",
+            totals["ledger cpu"] / saves * 1e6,
+            totals["plain cpu"] / saves * 1e6,
+        )
+    )
     rows.append(("domain command + Application.save", ledger_us["rest"], plain_us["rest"]))
     rows.append((MAPPER, ledger_us.get(MAPPER, 0.0), plain_us.get(MAPPER, 0.0)))
     rows.append((RECORDER, ledger_us.get(RECORDER, 0.0), plain_us.get(RECORDER, 0.0)))

@@ -12,15 +12,17 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 
 from ledger.domain import Actor, LedgerError, Report, ReportNotFound, VersionConflict
+from ledger.report_cache import ReportCache
 from ledger.settings import Settings
 from ledger.storage.datakeys import DataKeys
 from ledger.storage.group_commit import AppendRequest
+from ledger.storage.key_completion import ClaimLost, KeyCompletion
 from ledger.storage.keys import WrappedKey
 from ledger.storage.postgres import LedgerPostgresRecorder
 from ledger.storage.records import EntryRecord, LedgerReads
@@ -48,6 +50,8 @@ class LedgerApplication(Application[UUID]):
         self.data_keys = data_keys
         self._open_sealed = open_sealed
         super().__init__(env=settings.eventsourcing_env(self.name))
+        # Decoded reports, brought up to date with the stored events on every load.
+        self.reports = ReportCache(lambda rid, after: self.events.get(rid, gt=after))
         self.data_keys.attach(self.ledger)
 
     # -- wiring ---------------------------------------------------------------------------
@@ -91,11 +95,9 @@ class LedgerApplication(Application[UUID]):
         return report
 
     def _load(self, report_id: UUID) -> Report:
-        try:
-            report: Report = self.repository.get(report_id)
-        except AggregateNotFoundError:
-            raise ReportNotFound(report_id) from None
-        assert isinstance(report, Report)
+        report = self.reports.load(report_id)
+        if report is None:
+            raise ReportNotFound(report_id)
         return report
 
     def report_events(self, report_id: UUID) -> list[Any]:
@@ -206,19 +208,28 @@ class LedgerApplication(Application[UUID]):
                 self.data_keys.destroy(event.originator_id)
 
     def save_each(
-        self, reports: Sequence[Report], *, new_keys: Mapping[UUID, WrappedKey] | None = None
+        self,
+        reports: Sequence[Report],
+        *,
+        new_keys: Mapping[UUID, WrappedKey] | None = None,
+        idempotency: Mapping[UUID, Sequence[KeyCompletion]] | None = None,
     ) -> list[LedgerError | None]:
         """Save each report's pending events atomically on its own, sharing transactions.
 
         Returns one outcome per report: None if saved, else the error (a conflict at the
         report's version is a VersionConflict); one report's conflict never blocks another.
+        `idempotency` holds, per report, the claimed keys its save completes in the same
+        transaction; a report whose claim was lost meanwhile is refused with `ClaimLost`.
         """
         keys = new_keys or {}
+        completing = idempotency or {}
         requests = []
         pending = [report.collect_events() for report in reports]
         for report, events in zip(reports, pending, strict=True):
             stored = [self.mapper.to_stored_event(e) for e in events]
-            kwargs = {"data_keys": [keys[report.id]]} if report.id in keys else {}
+            kwargs: dict[str, Any] = {"data_keys": [keys[report.id]]} if report.id in keys else {}
+            if report.id in completing:
+                kwargs["idempotency"] = list(completing[report.id])
             requests.append(AppendRequest(stored, kwargs))
         recorder = self.recorder
         assert isinstance(recorder, LedgerSQLiteRecorder | LedgerPostgresRecorder)
@@ -233,6 +244,8 @@ class LedgerApplication(Application[UUID]):
                 outcomes.append(VersionConflict(report.id, expected=first - 1, actual=None))
                 if report.id in keys:
                     self.data_keys.forget(report.id)
+            elif isinstance(request.error, ClaimLost):
+                outcomes.append(request.error)
             else:
                 raise request.error
         return outcomes

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.integrity.entry import ZERO_HASH, Entry
+from ledger.integrity.entry import ZERO_HASH, EntryHasher
 
 
 class ChainIntegrityError(Exception):
     """The stored chain is not in the state the sequencer expects (never silently repaired)."""
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    """One row of `ledger_entries`."""
+class LedgerRow(NamedTuple):
+    """One row of `ledger_entries` (a tuple: one is built per event under the lock)."""
 
     leaf_index: int
     stream_id: UUID
@@ -43,7 +42,7 @@ def previous_keys(stored_events: Sequence[StoredEvent]) -> list[tuple[UUID, int]
 
 
 def sequence(
-    origin: str,
+    hasher: EntryHasher,
     stored_events: Sequence[StoredEvent],
     *,
     next_leaf: int,
@@ -54,33 +53,23 @@ def sequence(
     """Assign leaf indexes and chain links; the log time never runs backwards."""
     recorded_at = max(time.time_ns() // 1000 if now_us is None else now_us, last_recorded_at_us)
     heads = dict(prev_hashes)
+    entry_hash = hasher.entry_hash
     rows = []
-    for i, s in enumerate(stored_events):
+    for leaf, s in enumerate(stored_events, start=next_leaf):
         sid = _uuid(s.originator_id)
-        if s.originator_version == 1:
+        version = s.originator_version
+        if version == 1:
             prev = ZERO_HASH
         else:
             try:
                 prev = heads[sid]
             except KeyError:
                 raise ChainIntegrityError(
-                    f"no ledger entry for stream {sid} version {s.originator_version - 1}"
+                    f"no ledger entry for stream {sid} version {version - 1}"
                 ) from None
-        entry = Entry(
-            origin=origin,
-            leaf_index=next_leaf + i,
-            stream_id=sid,
-            stream_version=s.originator_version,
-            event_type=s.topic,
-            recorded_at_us=recorded_at,
-            prev_hash=prev,
-            payload=s.state,
-        )
-        entry_hash = entry.hash()
-        heads[sid] = entry_hash
-        rows.append(
-            LedgerRow(next_leaf + i, sid, s.originator_version, recorded_at, prev, entry_hash)
-        )
+        digest = entry_hash(leaf, sid, version, s.topic, recorded_at, prev, s.state)
+        heads[sid] = digest
+        rows.append(LedgerRow(leaf, sid, version, recorded_at, prev, digest))
     return rows
 
 

@@ -1,8 +1,9 @@
 """Storage of the API's own state, beside the ledger: tokens, idempotency, receipts, rate limits.
 
 None of it is part of the hash chain; the tables are mutable (tokens are revoked, idempotency
-records complete or expire, counters count). Both backends share this interface and reach
-the database through the ledger's own eventsourcing datastore.
+records complete or expire, counters count). An idempotency record is completed by the
+append's own transaction (`ledger.storage.key_completion`), not through this interface. Both
+backends share this interface and reach the database through the ledger's own datastore.
 """
 
 from __future__ import annotations
@@ -63,12 +64,16 @@ class AccessStore(Protocol):
     def revoke_token(self, token_id: str, at_us: int) -> bool: ...
 
     def claim_key(
-        self, scope: str, key: str, fingerprint: bytes, now_us: int, expired_before_us: int
+        self,
+        scope: str,
+        key: str,
+        fingerprint: bytes,
+        now_us: int,
+        expired_before_us: int,
+        lease_before_us: int,
     ) -> IdempotencyRecord | None: ...
 
-    def complete_key(self, scope: str, key: str, response: str) -> None: ...
-
-    def release_key(self, scope: str, key: str) -> None: ...
+    def release_key(self, scope: str, key: str, claimed_at_us: int) -> None: ...
 
     def insert_receipt(self, receipt_hash: bytes, report_id: UUID, at_us: int) -> None: ...
 

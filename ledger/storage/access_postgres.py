@@ -36,8 +36,10 @@ REVOKE_CREDENTIAL = (
     "UPDATE {schema}.api_tokens SET revoked_at_us = %s"
     " WHERE token_id = %s AND revoked_at_us IS NULL"
 )
+# A record past its lifetime, or a claim past its lease (its append never committed).
 DELETE_EXPIRED_KEY = (
-    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = %s AND created_at_us < %s"
+    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = %s"
+    " AND (created_at_us < %s OR (status = 'pending' AND created_at_us < %s))"
 )
 INSERT_KEY = (
     "INSERT INTO {schema}.api_idempotency VALUES (%s, %s, %s, 'pending', NULL, %s)"
@@ -47,12 +49,9 @@ SELECT_KEY = (
     "SELECT fingerprint, status, response, created_at_us FROM {schema}.api_idempotency"
     " WHERE scope = %s AND key = %s"
 )
-COMPLETE_KEY = (
-    "UPDATE {schema}.api_idempotency SET status = 'done', response = %s"
-    " WHERE scope = %s AND key = %s"
-)
 RELEASE_KEY = (
-    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = %s AND status = 'pending'"
+    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = %s"
+    " AND status = 'pending' AND created_at_us = %s"
 )
 INSERT_RECEIPT = "INSERT INTO {schema}.api_receipts VALUES (%s, %s, %s)"
 DELETE_RECEIPT = "DELETE FROM {schema}.api_receipts WHERE receipt_hash = %s"
@@ -85,6 +84,8 @@ class PostgresAccessStore:
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         self.datastore = datastore
+        # Every request checks its token: compose that query once, not per request.
+        self._select_credential = self._sql(SELECT_CREDENTIAL).as_string(None)
 
     def _sql(self, statement: str) -> Composed:
         return SQL(statement).format(schema=Identifier(self.datastore.schema))
@@ -117,9 +118,9 @@ class PostgresAccessStore:
             )
 
     def get_token(self, token_id: str) -> TokenRecord | None:
-        """The token with this id, revoked or not."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql(SELECT_CREDENTIAL), (token_id,), prepare=True)
+        """The token with this id, revoked or not (one statement: no BEGIN/ROLLBACK trips)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_credential, (token_id,), prepare=True)
             row = curs.fetchone()
         return None if row is None else _token(row)
 
@@ -136,11 +137,23 @@ class PostgresAccessStore:
             return bool(curs.rowcount)
 
     def claim_key(
-        self, scope: str, key: str, fingerprint: bytes, now_us: int, expired_before_us: int
+        self,
+        scope: str,
+        key: str,
+        fingerprint: bytes,
+        now_us: int,
+        expired_before_us: int,
+        lease_before_us: int,
     ) -> IdempotencyRecord | None:
-        """Claim a key (None) or return the record of its earlier use."""
+        """Claim a key (None) or return the record of its earlier use.
+
+        A done record older than `expired_before_us`, or a pending claim older than
+        `lease_before_us`, is dropped first: the key is free again.
+        """
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._sql(DELETE_EXPIRED_KEY), (scope, key, expired_before_us))
+            curs.execute(
+                self._sql(DELETE_EXPIRED_KEY), (scope, key, expired_before_us, lease_before_us)
+            )
             curs.execute(self._sql(INSERT_KEY), (scope, key, fingerprint, now_us))
             if curs.rowcount == 1:
                 return None
@@ -151,15 +164,10 @@ class PostgresAccessStore:
             bytes(row["fingerprint"]), row["status"], row["response"], row["created_at_us"]
         )
 
-    def complete_key(self, scope: str, key: str, response: str) -> None:
-        """Store the response of a claimed key."""
+    def release_key(self, scope: str, key: str, claimed_at_us: int) -> None:
+        """Give a claimed key back (the request wrote nothing), if the claim is still ours."""
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._sql(COMPLETE_KEY), (response, scope, key))
-
-    def release_key(self, scope: str, key: str) -> None:
-        """Give a claimed key back (the request wrote nothing)."""
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._sql(RELEASE_KEY), (scope, key))
+            curs.execute(self._sql(RELEASE_KEY), (scope, key, claimed_at_us))
 
     def insert_receipt(self, receipt_hash: bytes, report_id: UUID, at_us: int) -> None:
         """Index a receipt hash to its report."""

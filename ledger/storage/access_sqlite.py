@@ -32,7 +32,11 @@ SELECT_CREDENTIALS = "SELECT * FROM api_tokens ORDER BY created_at_us, token_id"
 REVOKE_CREDENTIAL = (
     "UPDATE api_tokens SET revoked_at_us = ? WHERE token_id = ? AND revoked_at_us IS NULL"
 )
-DELETE_EXPIRED_KEY = "DELETE FROM api_idempotency WHERE scope = ? AND key = ? AND created_at_us < ?"
+# A record past its lifetime, or a claim past its lease (its append never committed).
+DELETE_EXPIRED_KEY = (
+    "DELETE FROM api_idempotency WHERE scope = ? AND key = ?"
+    " AND (created_at_us < ? OR (status = 'pending' AND created_at_us < ?))"
+)
 INSERT_KEY = (
     "INSERT INTO api_idempotency VALUES (?, ?, ?, 'pending', NULL, ?) ON CONFLICT DO NOTHING"
 )
@@ -40,10 +44,10 @@ SELECT_KEY = (
     "SELECT fingerprint, status, response, created_at_us FROM api_idempotency"
     " WHERE scope = ? AND key = ?"
 )
-COMPLETE_KEY = (
-    "UPDATE api_idempotency SET status = 'done', response = ? WHERE scope = ? AND key = ?"
+RELEASE_KEY = (
+    "DELETE FROM api_idempotency WHERE scope = ? AND key = ?"
+    " AND status = 'pending' AND created_at_us = ?"
 )
-RELEASE_KEY = "DELETE FROM api_idempotency WHERE scope = ? AND key = ? AND status = 'pending'"
 INSERT_RECEIPT = "INSERT INTO api_receipts VALUES (?, ?, ?)"
 DELETE_RECEIPT = "DELETE FROM api_receipts WHERE receipt_hash = ?"
 SELECT_RECEIPT = "SELECT report_id FROM api_receipts WHERE receipt_hash = ?"
@@ -122,11 +126,21 @@ class SQLiteAccessStore:
             return bool(c.sqlite_cursor.rowcount)
 
     def claim_key(
-        self, scope: str, key: str, fingerprint: bytes, now_us: int, expired_before_us: int
+        self,
+        scope: str,
+        key: str,
+        fingerprint: bytes,
+        now_us: int,
+        expired_before_us: int,
+        lease_before_us: int,
     ) -> IdempotencyRecord | None:
-        """Claim a key (None) or return the record of its earlier use."""
+        """Claim a key (None) or return the record of its earlier use.
+
+        A done record older than `expired_before_us`, or a pending claim older than
+        `lease_before_us`, is dropped first: the key is free again.
+        """
         with self.datastore.transaction(commit=True) as c:
-            c.execute(DELETE_EXPIRED_KEY, (scope, key, expired_before_us))
+            c.execute(DELETE_EXPIRED_KEY, (scope, key, expired_before_us, lease_before_us))
             c.execute(INSERT_KEY, (scope, key, fingerprint, now_us))
             if c.sqlite_cursor.rowcount == 1:
                 return None
@@ -134,15 +148,10 @@ class SQLiteAccessStore:
             row = c.fetchone()
         return IdempotencyRecord(bytes(row[0]), row[1], row[2], row[3])
 
-    def complete_key(self, scope: str, key: str, response: str) -> None:
-        """Store the response of a claimed key."""
+    def release_key(self, scope: str, key: str, claimed_at_us: int) -> None:
+        """Give a claimed key back (the request wrote nothing), if the claim is still ours."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(COMPLETE_KEY, (response, scope, key))
-
-    def release_key(self, scope: str, key: str) -> None:
-        """Give a claimed key back (the request wrote nothing)."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(RELEASE_KEY, (scope, key))
+            c.execute(RELEASE_KEY, (scope, key, claimed_at_us))
 
     def insert_receipt(self, receipt_hash: bytes, report_id: UUID, at_us: int) -> None:
         """Index a receipt hash to its report."""
@@ -179,4 +188,4 @@ class SQLiteAccessStore:
         """First entries of reports after a leaf index, in log order."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(SELECT_SUBMISSIONS, (after_leaf, limit))
-            return [SubmissionRow(row[0], UUID(row[1])) for row in c.fetchall()]
+            return [SubmissionRow(row[0], UUID(bytes=bytes(row[1]))) for row in c.fetchall()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -24,8 +24,18 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
-from ledger.integrity.chain import admit, sequence
+from ledger.integrity.chain import LedgerRow, admit, sequence
+from ledger.integrity.entry import EntryHasher
 from ledger.storage.group_commit import AppendRequest, GroupCommitter, append_one, share_ids
+from ledger.storage.heads import Head, HeadCache
+from ledger.storage.key_completion import (
+    PG_COMPLETE,
+    PG_HELD,
+    KeyCompletion,
+    completions,
+    keep_owned,
+    render_all,
+)
 from ledger.storage.keys import WrappedKey
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
@@ -40,8 +50,6 @@ CREATE_LEDGER_TABLES = [
     " prev_hash bytea NOT NULL CHECK (length(prev_hash) = 32),"
     " entry_hash bytea NOT NULL CHECK (length(entry_hash) = 32),"
     " UNIQUE (stream_id, stream_version))",
-    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_entry_hash_idx"
-    " ON {schema}.ledger_entries (entry_hash)",
     "CREATE TABLE IF NOT EXISTS {schema}.ledger_meta (key text PRIMARY KEY, value text NOT NULL)",
     "CREATE TABLE IF NOT EXISTS {schema}.report_keys ("
     " report_id uuid PRIMARY KEY,"
@@ -75,20 +83,27 @@ APPEND_ONLY_TRIGGERS = [
     " FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_refuse_change()",
 ]
 
-SELECT_HEAD = (
-    "SELECT leaf_index, recorded_at_us FROM {schema}.ledger_entries"
-    " ORDER BY leaf_index DESC LIMIT 1"
-)
-# One index probe per stream (the last entry), whatever the length of its history.
-SELECT_STREAM_HEADS = (
-    "SELECT k.sid AS stream_id, h.stream_version, h.entry_hash FROM unnest(%s::uuid[]) AS k(sid)"
+# The log head (the row whose stream_id is NULL) and, for each report in the batch, its last
+# entry: one index probe per report whatever the length of its history.
+SELECT_HEADS = (
+    "SELECT NULL::uuid AS stream_id, leaf_index AS version, recorded_at_us, NULL::bytea AS hash"
+    " FROM (SELECT leaf_index, recorded_at_us FROM {schema}.ledger_entries"
+    " ORDER BY leaf_index DESC LIMIT 1) AS head"
+    " UNION ALL"
+    " SELECT k.sid, h.stream_version, NULL, h.entry_hash FROM unnest(%b::uuid[]) AS k(sid)"
     " CROSS JOIN LATERAL (SELECT l.stream_version, l.entry_hash FROM {schema}.ledger_entries l"
     " WHERE l.stream_id = k.sid ORDER BY l.stream_version DESC LIMIT 1) AS h"
 )
-INSERT_ENTRIES = (
-    "INSERT INTO {schema}.ledger_entries"
-    " SELECT * FROM unnest(%s::bigint[], %s::uuid[], %s::bigint[], %s::bigint[],"
-    " %s::bytea[], %s::bytea[])"
+# The events and their entries in one statement; notification ids come back in event order.
+INSERT_EVENTS_AND_ENTRIES = (
+    "WITH ev AS (INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state)"
+    " SELECT originator_id, originator_version, topic, state"
+    " FROM unnest(%s::{schema}.{event_type}[])"
+    " RETURNING notification_id),"
+    " en AS (INSERT INTO {schema}.ledger_entries"
+    " SELECT * FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::bigint[],"
+    " %b::bytea[], %b::bytea[]))"
+    " SELECT notification_id FROM ev ORDER BY notification_id"
 )
 INSERT_KEY = "INSERT INTO {schema}.report_keys VALUES (%s, %s, %s, %s, %s, NULL)"
 SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM {schema}.report_keys WHERE report_id = %s"
@@ -124,6 +139,22 @@ def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
 
 
+def _heads(rows: list[Any]) -> tuple[tuple[int, int] | None, dict[UUID, Head]]:
+    """Split SELECT_HEADS rows into the log head (leaf index, recorded-at) and chain heads."""
+    head = None
+    heads: dict[UUID, Head] = {}
+    for row in rows:
+        if row["stream_id"] is None:
+            head = (row["version"], row["recorded_at_us"])
+        else:
+            heads[row["stream_id"]] = (row["version"], bytes(row["hash"]))
+    return head, heads
+
+
+def _text(query: Any) -> str:
+    return query if isinstance(query, str) else str(query.as_string(None))
+
+
 def _record(row: dict[str, Any]) -> EntryRecord:
     return EntryRecord(
         leaf_index=row["leaf_index"],
@@ -137,11 +168,25 @@ def _record(row: dict[str, Any]) -> EntryRecord:
     )
 
 
+class _Statements(NamedTuple):
+    """The append path's statements, composed once (not on every save)."""
+
+    select_heads: str
+    insert: str
+    insert_key: str
+    held: str
+    complete: str
+    lock: list[str]
+    notify: str
+
+
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
     """Stores events and their ledger entries in one PostgreSQL transaction."""
 
     def __init__(self, datastore: PostgresDatastore, *, origin: str) -> None:
         self.origin = origin
+        self.hasher = EntryHasher(origin)
+        self.heads = HeadCache()
         self.group = GroupCommitter(self.write_batch)
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
         schema = Identifier(datastore.schema)
@@ -157,10 +202,31 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                         no_truncate=Identifier(f"{table}_no_truncate"),
                     )
                 )
+        self._statements = self._compose()
+
+    def _compose(self) -> _Statements:
+        return _Statements(
+            select_heads=self._sql(SELECT_HEADS).as_string(None),
+            insert=self._sql(INSERT_EVENTS_AND_ENTRIES).as_string(None),
+            insert_key=self._sql(INSERT_KEY).as_string(None),
+            held=self._sql(PG_HELD).as_string(None),
+            complete=self._sql(PG_COMPLETE).as_string(None),
+            lock=[_text(s) for s in self.lock_table_statements],
+            notify=SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string(None),
+        )
+
+    def _lock_table(self, curs: Any) -> None:
+        for statement in self._statements.lock:
+            curs.execute(statement, prepare=True)
+
+    def _notify_channel(self, curs: Any) -> None:
+        curs.execute(self._statements.notify)
 
     def _sql(self, statement: str) -> Composed:
         return SQL(statement).format(
-            schema=Identifier(self.datastore.schema), events=Identifier(self.events_table_name)
+            schema=Identifier(self.datastore.schema),
+            events=Identifier(self.events_table_name),
+            event_type=Identifier(self.stored_event_type_name),
         )
 
     def create_table(self) -> None:
@@ -195,60 +261,111 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         return append_one(self.group, stored_events, kwargs)
 
     def write_batch(self, requests: list[AppendRequest]) -> None:
-        """One transaction for a batch: lock, admit per request, sequence, insert, commit."""
-        with self.datastore.transaction(commit=True) as curs:
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            curs.execute(self._sql(SELECT_HEAD), prepare=True)
-            head = curs.fetchone()
-            streams = list({_uuid(s.originator_id) for r in requests for s in r.events})
-            curs.execute(self._sql(SELECT_STREAM_HEADS), (streams,), prepare=True)
-            heads = {r["stream_id"]: (r["stream_version"], bytes(r["entry_hash"])) for r in curs}
-            reasons = admit([r.events for r in requests], {k: v[0] for k, v in heads.items()})
-            accepted = [r for r, why in zip(requests, reasons, strict=True) if why is None]
-            for request, why in zip(requests, reasons, strict=True):
-                if why is not None:
-                    request.fail(IntegrityError(why))
-            if not accepted:
-                return
-            events = [s for r in accepted for s in r.events]
-            rows = sequence(
-                self.origin,
-                events,
-                next_leaf=0 if head is None else head["leaf_index"] + 1,
-                last_recorded_at_us=0 if head is None else head["recorded_at_us"],
-                prev_hashes={k: v[1] for k, v in heads.items()},
-            )
-            self._insert_stored_events_only(curs, events)
-            notification_ids = [r["notification_id"] for r in curs.fetchall()]
-            curs.execute(
-                self._sql(INSERT_ENTRIES),
-                (
-                    [r.leaf_index for r in rows],
-                    [r.stream_id for r in rows],
-                    [r.stream_version for r in rows],
-                    [r.recorded_at_us for r in rows],
-                    [r.prev_hash for r in rows],
-                    [r.entry_hash for r in rows],
-                ),
-                prepare=True,
-            )
-            keys: list[WrappedKey] = [k for r in accepted for k in r.kwargs.get("data_keys") or ()]
-            if keys:
-                now_us = time.time_ns() // 1000
-                curs.executemany(
-                    self._sql(INSERT_KEY),
-                    [(k.report_id, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys],
+        """One transaction for a batch: lock, admit per request, sequence, insert, commit.
+
+        Pipelined in three round trips, as plain eventsourcing's two plus the heads: BEGIN,
+        lock, NOTIFY and the heads; the insert of events and entries (and of new reports'
+        wrapped keys, and the completion of the requests' idempotency keys: see
+        `ledger.storage.key_completion`); COMMIT.
+        """
+        sql = self._statements
+        streams = {_uuid(s.originator_id) for r in requests for s in r.events}
+        cached = self.heads.lookup(streams)
+        wanted = completions(requests)
+        try:
+            with (
+                self.datastore.get_connection() as conn,
+                conn.pipeline() as pipeline,
+                conn.transaction(),
+                conn.cursor() as curs,
+            ):
+                self._lock_table(curs)
+                self._notify_channel(curs)
+                curs.execute(sql.select_heads, (list(streams.difference(cached)),), prepare=True)
+                held = self._lock_claims(conn, wanted)
+                pipeline.sync()
+                head, read = _heads(curs.fetchall())
+                if not self.heads.is_current(None if head is None else head[0]) and cached:
+                    # Someone else appended since this recorder's last commit: read them all.
+                    curs.execute(sql.select_heads, (list(cached),), prepare=True)
+                    pipeline.sync()
+                    read.update(_heads(curs.fetchall())[1])
+                    cached = {}
+                heads = cached | read
+                accepted = self._admit(requests, heads)
+                if wanted:
+                    assert held is not None
+                    claims = {(r["scope"], r["key"], r["created_at_us"]) for r in held.fetchall()}
+                    held.close()
+                    accepted = keep_owned(accepted, claims)
+                if not accepted:
+                    return
+                events = [s for r in accepted for s in r.events]
+                rows = sequence(
+                    self.hasher,
+                    events,
+                    next_leaf=0 if head is None else head[0] + 1,
+                    last_recorded_at_us=0 if head is None else head[1],
+                    prev_hashes={k: v[1] for k, v in heads.items()},
                 )
+                self._insert(curs, events, rows)
+                self._insert_keys(conn, accepted)
+                self._complete(conn, accepted, rows)
+                pipeline.sync()
+                notification_ids = [r["notification_id"] for r in curs.fetchall()]
+        except BaseException:
+            self.heads.clear()
+            raise
+        self.heads.committed(rows, read)
         for request, ids in zip(accepted, share_ids(accepted, notification_ids), strict=True):
             request.succeed(ids)  # committed: each accepted request gets its own ids
 
-    def _insert_stored_events_only(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
+    @staticmethod
+    def _admit(requests: list[AppendRequest], heads: dict[UUID, Head]) -> list[AppendRequest]:
+        reasons = admit([r.events for r in requests], {k: v[0] for k, v in heads.items()})
+        for request, why in zip(requests, reasons, strict=True):
+            if why is not None:
+                request.fail(IntegrityError(why))
+        return [r for r, why in zip(requests, reasons, strict=True) if why is None]
+
+    def _insert(self, curs: Any, events: list[StoredEvent], rows: list[LedgerRow]) -> None:
+        """Queue the one statement that inserts the events and their entries."""
         pg_events = [
             self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
-            for s in stored_events
+            for s in events
         ]
-        curs.execute(self.insert_events_statement, (pg_events,), prepare=True)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+        curs.execute(
+            self._statements.insert, (pg_events, *(list(c) for c in columns)), prepare=True
+        )
+
+    def _lock_claims(self, conn: Any, wanted: list[KeyCompletion]) -> Any:
+        """Queue the locking read of the claims this batch completes (None if none)."""
+        if not wanted:
+            return None
+        curs = conn.cursor()
+        params = ([c.scope for c in wanted], [c.key for c in wanted])
+        curs.execute(self._statements.held, params, prepare=True)
+        return curs
+
+    def _complete(self, conn: Any, accepted: list[AppendRequest], rows: list[LedgerRow]) -> None:
+        """Queue the completion of the accepted requests' idempotency keys, if any."""
+        answered = render_all(accepted, rows)
+        if answered:
+            with conn.cursor() as curs:
+                columns = [list(c) for c in zip(*answered, strict=True)]
+                curs.execute(self._statements.complete, columns, prepare=True)
+
+    def _insert_keys(self, conn: Any, accepted: list[AppendRequest]) -> None:
+        """Queue the insert of new reports' wrapped data keys, if the batch has any."""
+        keys: list[WrappedKey] = [k for r in accepted for k in r.kwargs.get("data_keys") or ()]
+        if keys:
+            now_us = time.time_ns() // 1000
+            with conn.cursor() as curs:
+                curs.executemany(
+                    self._statements.insert_key,
+                    [(k.report_id, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys],
+                )
 
     def tree_size(self) -> int:
         """Number of entries in the log."""
@@ -273,8 +390,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             position = rows[-1]["leaf_index"] + 1
 
     def stream_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
-        """One entry of a report, by version."""
-        with self.datastore.transaction(commit=False) as curs:
+        """One entry of a report, by version (one statement: no BEGIN/ROLLBACK trips)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._sql(SELECT_STREAM_ENTRY), (stream_id, version), prepare=True)
             row = curs.fetchone()
         return None if row is None else _record(row)

@@ -9,9 +9,10 @@ another event. Hashes cover the stored bytes, so every proof verifies without an
 from __future__ import annotations
 
 import base64
-import secrets
+import os
+from binascii import b2a_base64
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -41,10 +42,22 @@ def is_envelope(value: object) -> bool:
     return isinstance(value, dict) and value.get(SEAL_MARK) == SEAL_VERSION
 
 
+_AAD_PREFIX = b"lapor-ledger/seal/v1"
+
+
+class _Plan(NamedTuple):
+    """Per event class: its topic, class version and sealed fields with their AAD tails."""
+
+    topic: str
+    class_version: int
+    sealed: tuple[tuple[str, bytes], ...]
+
+
 def _aad(stream_id: UUID, version: int, topic: str, field: str) -> bytes:
+    """Associated data: prefix | stream id (16 bytes) | version | event type | field name."""
     return b"|".join(
         (
-            b"lapor-ledger/seal/v1",
+            _AAD_PREFIX,
             stream_id.bytes,
             str(version).encode(),
             topic.encode(),
@@ -62,43 +75,58 @@ class SealingMapper(Mapper[UUID]):
         super().__init__(transcoder=transcoder)
         self._data_key = data_key
         self.open_sealed = open_sealed
+        self._plans: dict[type, _Plan] = {}
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         """Encode an event, sealing each declared sensitive field that has a value."""
         cls = type(domain_event)
-        topic = get_topic(cls)
+        plan = self._plans.get(cls) or self._plan(cls)
         state = dict(vars(domain_event))
         originator_id: UUID = state.pop("originator_id")
         version: int = state.pop("originator_version")
-        class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
-            state["class_version"] = class_version
-        sealed = sealed_fields_of(cls)
-        if sealed:
-            key = self._data_key(originator_id)
-            for name in sealed:
-                value = state.get(name)
-                if value is None:
-                    continue
+        if plan.class_version > 1:
+            state["class_version"] = plan.class_version
+        key: DataKey | None = None
+        aad_head = b""
+        for name, aad_tail in plan.sealed:
+            value = state.get(name)
+            if value is None:
+                continue
+            if key is None:
+                key = self._data_key(originator_id)
                 if key is None:
                     raise SealedFieldUnreadable(
                         f"report {originator_id} has no data key: cannot seal {name!r}"
                     )
-                nonce = secrets.token_bytes(12)
-                plaintext = self.transcoder.encode(value)
-                ct = key.aead.encrypt(nonce, plaintext, _aad(originator_id, version, topic, name))
-                state[name] = {
-                    SEAL_MARK: SEAL_VERSION,
-                    "alg": "A256GCM",
-                    "kid": key.key_id,
-                    "ct": base64.b64encode(nonce + ct).decode(),
-                }
+                aad_head = b"%s|%s|%d" % (_AAD_PREFIX, originator_id.bytes, version)
+            nonce = os.urandom(12)
+            ct = key.aead.encrypt(nonce, self.transcoder.encode(value), aad_head + aad_tail)
+            state[name] = {
+                SEAL_MARK: SEAL_VERSION,
+                "alg": "A256GCM",
+                "kid": key.key_id,
+                "ct": b2a_base64(nonce + ct, newline=False).decode("ascii"),
+            }
         return StoredEvent(
             originator_id=originator_id,
             originator_version=version,
-            topic=topic,
+            topic=plan.topic,
             state=self.transcoder.encode(state),
         )
+
+    def _plan(self, cls: type) -> _Plan:
+        """What encoding an event class takes, worked out once per class."""
+        topic = get_topic(cls)
+        plan = _Plan(
+            topic=topic,
+            class_version=getattr(cls, "class_version", 1),
+            sealed=tuple(
+                (name, b"|%s|%s" % (topic.encode(), name.encode()))
+                for name in sorted(sealed_fields_of(cls))
+            ),
+        )
+        self._plans[cls] = plan
+        return plan
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         """Decode an event; sealed fields open if the key exists, else read as None."""

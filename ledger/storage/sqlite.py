@@ -22,23 +22,34 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from ledger.integrity.chain import admit, sequence
+from ledger.integrity.chain import ChainIntegrityError, LedgerRow, admit, sequence
+from ledger.integrity.entry import EntryHasher
 from ledger.storage.group_commit import AppendRequest, GroupCommitter, append_one, share_ids
+from ledger.storage.heads import Head, HeadCache
+from ledger.storage.key_completion import (
+    SQLITE_COMPLETE,
+    completions,
+    keep_owned,
+    render_all,
+    sqlite_held,
+)
 from ledger.storage.keys import WrappedKey
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
 EVENTS_TABLE = "ledger_events"
 
+# Every index of ledger_entries grows at its end (leaf index, event id): an append writes no
+# page in the middle of a b-tree. A report's entries are found through the events table's
+# own primary key (stream, version) and the event id; see docs/storage.md.
 CREATE_LEDGER_TABLES = [
     "CREATE TABLE IF NOT EXISTS ledger_entries ("
     " leaf_index INTEGER PRIMARY KEY,"
-    " stream_id TEXT NOT NULL,"
+    " event_id INTEGER NOT NULL UNIQUE,"
+    " stream_id BLOB NOT NULL CHECK (length(stream_id) = 16),"
     " stream_version INTEGER NOT NULL,"
     " recorded_at_us INTEGER NOT NULL,"
     " prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),"
-    " entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32),"
-    " UNIQUE (stream_id, stream_version))",
-    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_entries_entry_hash ON ledger_entries (entry_hash)",
+    " entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32))",
     "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_keys ("
     " report_id TEXT PRIMARY KEY,"
@@ -74,11 +85,15 @@ KEY_TRIGGERS = [
 SELECT_HEAD = (
     "SELECT leaf_index, recorded_at_us FROM ledger_entries ORDER BY leaf_index DESC LIMIT 1"
 )
+# The entry of a report's latest linked event; the caller checks that the entry names that
+# event's stream and version. One such statement per report costs less in SQLite than one
+# statement for all reports (measured).
 SELECT_STREAM_HEAD = (
-    "SELECT stream_version, entry_hash FROM ledger_entries WHERE stream_id = ?"
-    " ORDER BY stream_version DESC LIMIT 1"
+    "SELECT e.originator_version, l.stream_id, l.stream_version, l.entry_hash"
+    " FROM ledger_events e JOIN ledger_entries l ON l.event_id = e.rowid"
+    " WHERE e.originator_id = ? ORDER BY e.originator_version DESC LIMIT 1"
 )
-INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)"
+INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?)"
 INSERT_KEY = "INSERT INTO report_keys VALUES (?, ?, ?, ?, ?, NULL)"
 SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM report_keys WHERE report_id = ?"
 DESTROY_KEY = (
@@ -88,21 +103,23 @@ DESTROY_KEY = (
 SELECT_ORIGIN = "SELECT value FROM ledger_meta WHERE key = 'origin'"
 INSERT_ORIGIN = "INSERT OR IGNORE INTO ledger_meta VALUES ('origin', ?)"
 SELECT_TREE_SIZE = "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_entries"
-_ENTRY_COLUMNS = (
+_COLUMNS = (
     "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
-    " l.entry_hash, e.topic, e.state FROM ledger_entries l"
-    " LEFT JOIN ledger_events e"
-    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
+    " l.entry_hash, e.topic, e.state"
 )
+# The log in leaf order: each entry with the event stored at its own stream and version.
 SELECT_ENTRIES = (
-    _ENTRY_COLUMNS + " WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index LIMIT ?"
+    _COLUMNS + " FROM ledger_entries l LEFT JOIN ledger_events e"
+    " ON e.originator_id = lower(hex(l.stream_id)) AND e.originator_version = l.stream_version"
+    " WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index LIMIT ?"
 )
-SELECT_STREAM_ENTRIES = _ENTRY_COLUMNS + " WHERE l.stream_id = ? ORDER BY l.stream_version"
-SELECT_STREAM_ENTRY = _ENTRY_COLUMNS + " WHERE l.stream_id = ? AND l.stream_version = ?"
+# One report's entries: its events by primary key, each with the entry that links to it.
+_STREAM = _COLUMNS + " FROM ledger_events e JOIN ledger_entries l ON l.event_id = e.rowid"
+SELECT_STREAM_ENTRIES = _STREAM + " WHERE e.originator_id = ? ORDER BY e.originator_version"
+SELECT_STREAM_ENTRY = _STREAM + " WHERE e.originator_id = ? AND e.originator_version = ?"
 SELECT_UNLINKED = (
     "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM ledger_events e"
-    " LEFT JOIN ledger_entries l"
-    " ON l.stream_id = e.originator_id AND l.stream_version = e.originator_version"
+    " LEFT JOIN ledger_entries l ON l.event_id = e.rowid"
     " WHERE l.leaf_index IS NULL ORDER BY e.rowid"
 )
 PAGE = 2000
@@ -128,7 +145,7 @@ def _translated_errors() -> Iterator[None]:
 def _record(row: Any) -> EntryRecord:
     return EntryRecord(
         leaf_index=row[0],
-        stream_id=UUID(row[1]),
+        stream_id=UUID(bytes=bytes(row[1])),
         stream_version=row[2],
         recorded_at_us=row[3],
         prev_hash=bytes(row[4]),
@@ -143,6 +160,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, datastore: SQLiteDatastore, *, origin: str) -> None:
         self.origin = origin
+        self.hasher = EntryHasher(origin)
+        self.heads = HeadCache()
         self.group = GroupCommitter(self.write_batch)
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
 
@@ -183,30 +202,42 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return append_one(self.group, stored_events, kwargs)
 
     def write_batch(self, requests: list[AppendRequest]) -> None:
-        """One transaction for a batch: write lock, admit per request, sequence, insert, commit."""
+        """One transaction for a batch: write lock, admit per request, sequence, insert, commit.
+
+        Idempotency keys passed with a request are completed in this transaction
+        (`ledger.storage.key_completion`).
+        """
         with self.datastore.get_connection(commit=True) as conn, _translated_errors():
             c = conn.cursor()
             c.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head
             try:
-                ids = self._write_locked(c, requests)
+                ids, rows, read = self._write_locked(c, requests)
             except BaseException:
+                self.heads.clear()
                 conn.rollback()
                 raise
-            conn.commit()
+            try:
+                conn.commit()
+            except BaseException:
+                self.heads.clear()
+                raise
+        self.heads.committed(rows, read)
         for request, notification_ids in ids:
             request.succeed(notification_ids)
 
     def _write_locked(
         self, c: SQLiteCursor, requests: list[AppendRequest]
-    ) -> list[tuple[AppendRequest, list[int]]]:
+    ) -> tuple[list[tuple[AppendRequest, list[int]]], list[LedgerRow], dict[UUID, Head]]:
         c.execute(SELECT_HEAD)
         head = c.fetchone()
-        heads: dict[UUID, tuple[int, bytes]] = {}
-        for sid in {_uuid(s.originator_id) for r in requests for s in r.events}:
-            c.execute(SELECT_STREAM_HEAD, (sid.hex,))
-            row = c.fetchone()
-            if row is not None:
-                heads[sid] = (row[0], bytes(row[1]))
+        streams = {_uuid(s.originator_id) for r in requests for s in r.events}
+        heads = (
+            self.heads.lookup(streams)
+            if self.heads.is_current(None if head is None else head[0])
+            else {}
+        )
+        read = self._stream_heads(c, streams.difference(heads))
+        heads.update(read)
         reasons = admit([r.events for r in requests], {k: v[0] for k, v in heads.items()})
         accepted = []
         for request, why in zip(requests, reasons, strict=True):
@@ -214,27 +245,23 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 accepted.append(request)
             else:
                 request.fail(IntegrityError(why))
+        wanted = completions(accepted)
+        if wanted:  # idempotency claims this transaction completes must still be held
+            accepted = keep_owned(accepted, sqlite_held(c, wanted))
         events = [s for r in accepted for s in r.events]
         rows = sequence(
-            self.origin,
+            self.hasher,
             events,
             next_leaf=0 if head is None else head[0] + 1,
             last_recorded_at_us=0 if head is None else head[1],
             prev_hashes={k: v[1] for k, v in heads.items()},
         )
-        notification_ids = super()._insert_events(c, events) or []
+        notification_ids = list(super()._insert_events(c, events) or [])
         c.executemany(
             INSERT_ENTRY,
             [
-                (
-                    r.leaf_index,
-                    r.stream_id.hex,
-                    r.stream_version,
-                    r.recorded_at_us,
-                    r.prev_hash,
-                    r.entry_hash,
-                )
-                for r in rows
+                (r[0], event_id, r[1].bytes, r[2], r[3], r[4], r[5])
+                for r, event_id in zip(rows, notification_ids, strict=True)
             ],
         )
         keys: list[WrappedKey] = [k for r in accepted for k in r.kwargs.get("data_keys") or ()]
@@ -243,7 +270,29 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.executemany(
                 INSERT_KEY, [(k.report_id.hex, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys]
             )
-        return list(zip(accepted, share_ids(accepted, notification_ids), strict=True))
+        answered = render_all(accepted, rows)
+        if answered:
+            c.executemany(SQLITE_COMPLETE, answered)
+        ids = list(zip(accepted, share_ids(accepted, notification_ids), strict=True))
+        return ids, rows, read
+
+    @staticmethod
+    def _stream_heads(c: SQLiteCursor, streams: set[UUID]) -> dict[UUID, Head]:
+        """Each report's last linked version and entry hash, checked to belong together."""
+        heads: dict[UUID, Head] = {}
+        for sid in streams:
+            c.execute(SELECT_STREAM_HEAD, (sid.hex,))
+            row = c.fetchone()
+            if row is None:
+                continue
+            version, stream_id, entry_version, entry_hash = row
+            if stream_id != sid.bytes or entry_version != version:
+                raise ChainIntegrityError(
+                    f"stream {sid} version {version}: its entry is for "
+                    f"{UUID(bytes=bytes(stream_id))} version {entry_version}"
+                )
+            heads[sid] = (version, entry_hash)
+        return heads
 
     def tree_size(self) -> int:
         """Number of entries in the log."""

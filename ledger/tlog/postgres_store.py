@@ -35,6 +35,9 @@ CREATE_TABLES = [
     " signature bytea NOT NULL CHECK (length(signature) = 64),"
     " received_at_us bigint NOT NULL,"
     " PRIMARY KEY (witness_name, witness_key_id, tree_size))",
+    # Leaves by hash (proofs by entry hash): kept here, off the append path, not on the
+    # ledger's entries; entries not yet integrated are found by a scan of the short tail.
+    "CREATE INDEX IF NOT EXISTS tlog_nodes_leaf_hash ON {schema}.tlog_nodes (hash) WHERE level = 0",
     "CREATE INDEX IF NOT EXISTS tlog_cosignatures_size ON {schema}.tlog_cosignatures (tree_size)",
     "CREATE OR REPLACE FUNCTION {schema}.tlog_refuse_change() RETURNS trigger"
     " LANGUAGE plpgsql AS $$ BEGIN"
@@ -71,7 +74,12 @@ STATEMENTS = {
         "SELECT leaf_index, entry_hash FROM {schema}.ledger_entries"
         " WHERE leaf_index >= %s ORDER BY leaf_index LIMIT %s"
     ),
-    "select_leaf_index": "SELECT leaf_index FROM {schema}.ledger_entries WHERE entry_hash = %s",
+    "select_leaf_index": (
+        "SELECT idx AS leaf_index FROM {schema}.tlog_nodes WHERE level = 0 AND hash = %s"
+        " UNION ALL SELECT leaf_index FROM {schema}.ledger_entries WHERE entry_hash = %s"
+        " AND leaf_index >= (SELECT COALESCE(MAX(idx) + 1, 0) FROM {schema}.tlog_nodes"
+        " WHERE level = 0) LIMIT 1"
+    ),
     "latest_checkpoint": _CHECKPOINT + " ORDER BY tree_size DESC LIMIT 1",
     "checkpoint_at": _CHECKPOINT + " WHERE tree_size = %s",
     "insert_checkpoint": "INSERT INTO {schema}.tlog_checkpoints VALUES (%s, %s, %s, %s)",

@@ -34,6 +34,9 @@ CREATE_TABLES = [
     " signature BLOB NOT NULL CHECK (length(signature) = 64),"
     " received_at_us INTEGER NOT NULL,"
     " PRIMARY KEY (witness_name, witness_key_id, tree_size))",
+    # Leaves by hash (proofs by entry hash): kept here, off the append path, not on the
+    # ledger's entries; entries not yet integrated are found by a scan of the short tail.
+    "CREATE INDEX IF NOT EXISTS tlog_nodes_leaf_hash ON tlog_nodes (hash) WHERE level = 0",
     "CREATE INDEX IF NOT EXISTS tlog_cosignatures_size ON tlog_cosignatures (tree_size)",
 ]
 APPEND_ONLY_TABLES = ("tlog_nodes", "tlog_checkpoints", "tlog_cosignatures")
@@ -53,7 +56,12 @@ STATEMENTS = Statements(
         "SELECT leaf_index, entry_hash FROM ledger_entries"
         " WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?"
     ),
-    select_leaf_index="SELECT leaf_index FROM ledger_entries WHERE entry_hash = ?",
+    select_leaf_index=(
+        "SELECT idx AS leaf_index FROM tlog_nodes WHERE level = 0 AND hash = ?"
+        " UNION ALL SELECT leaf_index FROM ledger_entries WHERE entry_hash = ?"
+        " AND leaf_index >= (SELECT COALESCE(MAX(idx) + 1, 0) FROM tlog_nodes"
+        " WHERE level = 0) LIMIT 1"
+    ),
     latest_checkpoint=(
         "SELECT tree_size, root, note, signed_at_us FROM tlog_checkpoints"
         " ORDER BY tree_size DESC LIMIT 1"

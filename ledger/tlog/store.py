@@ -100,7 +100,7 @@ class SqlSession:
 
     def leaf_index_for_hash(self, entry_hash: bytes) -> int | None:
         """The leaf index of an entry hash, if the log holds it."""
-        rows = self._rows(self.sql.select_leaf_index, (entry_hash,))
+        rows = self._rows(self.sql.select_leaf_index, (entry_hash, entry_hash))
         return int(rows[0]["leaf_index"]) if rows else None
 
     def latest_checkpoint(self) -> SignedCheckpoint | None:

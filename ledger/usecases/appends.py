@@ -16,7 +16,9 @@ from ledger.access.principal import Principal
 from ledger.application import LedgerApplication
 from ledger.deadlines import DeadlineStamper
 from ledger.domain import Action, Actor, Report, VersionConflict
-from ledger.usecases.idempotency import Idempotency, fingerprint
+from ledger.integrity.chain import LedgerRow
+from ledger.storage.key_completion import KeyCompletion
+from ledger.usecases.idempotency import Claim, Idempotency, fingerprint
 from ledger.usecases.logaccess import LogAccess
 from ledger.usecases.results import ActionResult
 from ledger.usecases.shaping import from_us, plain, short_type
@@ -58,6 +60,39 @@ def _decode(text: str) -> ActionResult:
     data["report_id"] = UUID(data["report_id"])
     data["recorded_at"] = datetime.fromisoformat(data["recorded_at"])
     return ActionResult(**data)
+
+
+def _completion(claim: Claim, report: Report, name: str) -> KeyCompletion:
+    """The key completion of a save: its response is rendered from the new entry."""
+    staged = ActionResult(
+        report_id=report.id,
+        action=name,
+        version=report.version,
+        state=report.state.value,
+        event_type=short_type(type(report.pending_events[-1]).__qualname__),
+        leaf_index=-1,
+        entry_hash="",
+        recorded_at=from_us(0),
+    )
+    return KeyCompletion(
+        claim.scope, claim.key, claim.claimed_at_us, report.id, report.version, completed(staged)
+    )
+
+
+def completed(staged: ActionResult) -> Callable[[LedgerRow], str]:
+    """Render a staged result with its stored entry (index, hash, time) as the stored response."""
+
+    def render(row: LedgerRow) -> str:
+        return _encode(
+            replace(
+                staged,
+                leaf_index=row.leaf_index,
+                entry_hash=row.entry_hash.hex(),
+                recorded_at=from_us(row.recorded_at_us),
+            )
+        )
+
+    return render
 
 
 class Appends:
@@ -109,8 +144,10 @@ class Appends:
         """Apply the action, or replay the first result of the same Idempotency-Key."""
         name = _NAMES.get(action, action.value)
 
-        def attempt() -> ActionResult:
-            return self._apply(principal, report_id, name, action, command, opts.expected_version)
+        def attempt(claim: Claim | None = None) -> ActionResult:
+            return self._apply(
+                principal, report_id, name, action, command, opts.expected_version, claim
+            )
 
         if opts.idempotency_key is None:
             return attempt()
@@ -122,7 +159,7 @@ class Appends:
         }
         scope = principal.token_id or "anonymous"
         result, replayed = self.idempotency.run(
-            scope, opts.idempotency_key, fingerprint(request), attempt, _encode, _decode
+            scope, opts.idempotency_key, fingerprint(request), attempt, _decode
         )
         return replace(result, replayed=True) if replayed else result
 
@@ -134,17 +171,24 @@ class Appends:
         action: Action,
         command: Command,
         expected_version: int | None,
+        claim: Claim | None = None,
     ) -> ActionResult:
+        """Run and save; with a claim, its key is completed in the save's own transaction."""
         report = self.app.get_report(report_id)
         self.policy.require_act(principal, action, report)
         if expected_version is not None and report.version != expected_version:
             raise VersionConflict(report_id, expected=expected_version, actual=report.version)
         loaded = report.version
         command(Context(principal, self.clock()), report)
+        completion = None if claim is None else _completion(claim, report, name)
+        kwargs = {} if completion is None else {"idempotency": [completion]}
         try:
-            self.app.save(report)
+            self.app.save(report, **kwargs)
         except IntegrityError:
             raise VersionConflict(report_id, expected=loaded, actual=None) from None
+        if completion is not None:
+            assert completion.response is not None
+            return _decode(completion.response)
         entry = self.app.entry(report_id, report.version)
         return ActionResult(
             report_id=report_id,

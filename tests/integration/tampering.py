@@ -19,6 +19,16 @@ SQLITE_TRIGGERS = [
     "ledger_entries_no_delete",
 ]
 
+_ENTRY_FIELDS = "leaf_index, stream_id, stream_version, recorded_at_us, prev_hash, entry_hash"
+POSTGRES_INSERT_ENTRY = (
+    f"INSERT INTO ledger_entries ({_ENTRY_FIELDS}) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+SQLITE_INSERT_ENTRY = (
+    f"INSERT INTO ledger_entries (event_id, {_ENTRY_FIELDS})"
+    " SELECT rowid, ?, ?, ?, ?, ?, ? FROM ledger_events"
+    " WHERE originator_id = ? AND originator_version = ?"
+)
+
 
 class Dba:
     """A superuser session on the ledger's database, triggers bypassed, speaking one dialect."""
@@ -55,6 +65,18 @@ class Dba:
     def sid(self, stream_id: Any) -> Any:
         """A stream id as the backend stores it."""
         return stream_id.hex if self.sqlite else stream_id
+
+    def insert_entry(self, conn: Any, *fields: Any) -> None:
+        """Insert a ledger entry (leaf index, stream id, version, recorded-at, previous hash,
+        entry hash) by hand; on SQLite it links to the event stored at that stream and version."""
+        leaf, stream_id, version, *rest = fields
+        if self.sqlite:
+            conn.execute(
+                SQLITE_INSERT_ENTRY,
+                (leaf, stream_id.bytes, version, *rest, stream_id.hex, version),
+            )
+        else:
+            conn.execute(POSTGRES_INSERT_ENTRY, (leaf, stream_id, version, *rest))
 
     def execute(self, sql: str, *params: Any) -> None:
         """Run one statement as the administrator."""
