@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.blueprint import Blueprint
 from api.views.actions import blp as actions
 from api.views.agencies import blp as agencies
+from api.views.batch import blp as batch
 from api.views.figures import blp as figures
 from api.views.log import blp as log
 from api.views.proofs import blp as proofs
@@ -16,6 +17,7 @@ from api.views.system import blp as system
 BLUEPRINTS: tuple[Blueprint, ...] = (
     reports,
     actions,
+    batch,
     proofs,
     receipts,
     queues,
