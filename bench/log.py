@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
-import hashlib
 import json
 import math
 import random
@@ -35,16 +33,15 @@ import sys
 import tempfile
 import threading
 import time
-from base64 import b64decode
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from uuid import UUID
 
 from append import AUDITOR, NOTE, ORIGIN, LedgerSide
 from common import code_version, describe_machine, load_average, now_utc
+from log_verify import VerifyResult, measure, write_synthetic_bundle
 from rich.console import Console
 from rich.table import Table
 
@@ -56,12 +53,11 @@ from ledger.export import write_signed_bundle
 from ledger.settings import DatabaseUrl, Settings
 from ledger.storage.keys import KeyRing
 from ledger.tlog import TlogConfig, TlogPublisher, TransparencyLog, build_tlog
-from verify.bundle import verify_bundle
-from verify.entry import EntryFields, encode_entry
 
 PROOF_P99_TARGET_MS = 10.0
 LAG_P99_TARGET_S = 2.0
 VERIFY_TARGET = 0.2
+RSS_TARGET_BYTES = 200 * 10**6  # issue 6: peak memory under 200 MB
 LOG_PATH = ("ledger/tlog", "ledger/storage", "ledger/export.py", "verify")
 
 err = Console(stderr=True)
@@ -226,88 +222,34 @@ def measure_lag(log: Log, rate: float, seconds: float, interval: float) -> LagRe
     return result
 
 
-# -- verifier rate -------------------------------------------------------------------------
-
-
-def entry_bytes(bundle: Path, origin: str) -> list[bytes]:
-    """The entry bytes of every entry line, recomputed from the bundle (not timed)."""
-    out = []
-    with bundle.open("rb") as fh:
-        for raw in fh:
-            if not raw.startswith(b'{"kind":"entry"'):
-                continue
-            d = json.loads(raw)
-            out.append(
-                encode_entry(
-                    EntryFields(
-                        origin,
-                        d["leaf_index"],
-                        UUID(d["stream_id"]),
-                        d["stream_version"],
-                        d["event_type"],
-                        d["recorded_at_us"],
-                        bytes.fromhex(d["prev_hash"]),
-                        b64decode(d["payload"]),
-                    )
-                )
-            )
-    return out
-
-
-@dataclass
-class VerifyResult:
-    entries: int
-    bundle_bytes: int
-    entry_bytes: int
-    verify_rates: list[float]
-    sha_rates: list[float]
-
-    @property
-    def ratio(self) -> float:
-        return statistics.median(self.verify_rates) / statistics.median(self.sha_rates)
+# -- verifier rate (bench/log_verify.py) ---------------------------------------------------
 
 
 def measure_verifier(log: Log, workdir: Path, rounds: int) -> VerifyResult:
-    bundle = workdir / "bundle.jsonl"
+    """Export the whole log (binary, with its checkpoint) and measure the verifier on it."""
+    bundle = workdir / "bundle.bin"
     t = time.perf_counter()
-    with bundle.open("w", encoding="utf-8") as out:
+    with bundle.open("wb") as out:
         checkpoint = write_signed_bundle(log.app.ledger, log.tlog, out)
     err.print(
         f"  exported {checkpoint.tree_size:,} entries in {time.perf_counter() - t:.1f} s "
         f"({bundle.stat().st_size / 1e6:,.0f} MB)"
     )
-    datas = entry_bytes(bundle, ORIGIN)
-    if len(datas) != checkpoint.tree_size:
-        raise RuntimeError(f"bundle holds {len(datas)} entries, expected {checkpoint.tree_size}")
+    result = measure(bundle, rounds, "exported log", err.print)
+    bundle.unlink()
+    return result
 
-    def verify() -> float:
-        gc.collect()
-        t = time.perf_counter()
-        summary = verify_bundle(lambda: bundle.open("rb"))
-        elapsed = time.perf_counter() - t
-        if summary.checkpoints_checked < 1:
-            raise RuntimeError("the bundle's checkpoint was not checked")
-        return summary.entries / elapsed
 
-    def sha() -> float:
-        gc.collect()
-        sha256 = hashlib.sha256
-        t = time.perf_counter()
-        for d in datas:
-            sha256(d).digest()
-        return len(datas) / (time.perf_counter() - t)
-
-    v: list[float] = []
-    s: list[float] = []
-    for r in range(rounds):
-        if r % 2 == 0:
-            v.append(verify())
-            s.append(sha())
-        else:
-            s.append(sha())
-            v.append(verify())
-        err.print(f"  round {r + 1}: verify {v[-1]:,.0f} entries/s, sha256 {s[-1]:,.0f}/s")
-    result = VerifyResult(len(datas), bundle.stat().st_size, sum(map(len, datas)), v, s)
+def measure_synthetic(entries: int, workdir: Path, rounds: int) -> VerifyResult:
+    """Measure the verifier on a synthetic bundle of `entries` entries."""
+    bundle = workdir / "synthetic.bin"
+    t = time.perf_counter()
+    write_synthetic_bundle(bundle, entries, ORIGIN)
+    err.print(
+        f"  wrote a synthetic bundle of {entries:,} entries in {time.perf_counter() - t:.1f} s "
+        f"({bundle.stat().st_size / 1e6:,.0f} MB)"
+    )
+    result = measure(bundle, rounds, "synthetic", err.print)
     bundle.unlink()
     return result
 
@@ -341,6 +283,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lag-seconds", type=float, default=20.0)
     parser.add_argument("--interval", type=float, default=0.5, help="publisher interval (s)")
     parser.add_argument("--verify-rounds", type=int, default=3)
+    parser.add_argument(
+        "--verifier-only", action="store_true", help="grow the log, then only the verifier"
+    )
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        metavar="N",
+        help="only the verifier, on a synthetic bundle of N entries (no database)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -348,6 +299,21 @@ def main(argv: list[str] | None = None) -> int:
     started = now_utc()
     version = code_version(*LOG_PATH, label="tlog, storage, export and verify")
     err.print(f"Started {started}, ledger at {version}, load {load_average()}")
+    if args.synthetic is not None or args.verifier_only:
+        with database(args.db) as (path, work):
+            if args.synthetic is not None:
+                err.print(f"Verifier on a synthetic bundle of {args.synthetic:,} entries")
+                verified = measure_synthetic(args.synthetic, work, args.verify_rounds)
+            else:
+                log = open_log(path)
+                try:
+                    err.print(f"Growing the log to {args.max_entries:,} entries")
+                    grow(log, args.max_entries)
+                    verified = measure_verifier(log, work, args.verify_rounds)
+                finally:
+                    log.app.close()
+        report_verifier(out, args, started, version, describe_machine().rows(), verified)
+        return 0
     sizes = ladder(args.max_entries)
     rng = random.Random(6962)
     rows: list[ProofRow] = []
@@ -403,6 +369,80 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def verify_json(verified: VerifyResult) -> dict[str, object]:
+    return {
+        "source": verified.source,
+        "entries": verified.entries,
+        "bundle_bytes": verified.bundle_bytes,
+        "entry_bytes": verified.entry_bytes,
+        "verify_rates": verified.verify_rates,
+        "sha_rates": verified.sha_rates,
+        "ratio": verified.ratio,
+        "max_rss_bytes": verified.max_rss_bytes,
+    }
+
+
+def verifier_table(verified: VerifyResult) -> Table:
+    t = Table(
+        title="Verifier (lapor-verify bundle, binary bundle, child process) full-log rate "
+        "over raw SHA-256 of the same entry bytes"
+    )
+    for c in (
+        "bundle",
+        "entries",
+        "bundle MB",
+        "entry MB",
+        "verify entries/s",
+        "sha256 entries/s",
+        "ratio",
+        "rounds",
+        "target",
+        "peak RSS MiB",
+        "target",
+        "result",
+    ):
+        t.add_column(c, justify="right")
+    verdict = verified.ratio >= VERIFY_TARGET and verified.max_rss_bytes < RSS_TARGET_BYTES
+    t.add_row(
+        verified.source,
+        f"{verified.entries:,}",
+        f"{verified.bundle_bytes / 1e6:,.0f}",
+        f"{verified.entry_bytes / 1e6:,.0f}",
+        f"{statistics.median(verified.verify_rates):,.0f}",
+        f"{statistics.median(verified.sha_rates):,.0f}",
+        f"{verified.ratio:.3f}",
+        " ".join(f"{r:.3f}" for r in verified.ratios),
+        f">= {VERIFY_TARGET}",
+        f"{verified.max_rss_bytes / 2**20:,.0f}",
+        f"< {RSS_TARGET_BYTES // 10**6} MB",
+        "pass" if verdict else "FAIL",
+    )
+    return t
+
+
+def report_verifier(
+    out: Console,
+    args: argparse.Namespace,
+    started: str,
+    version: str,
+    machine: list[tuple[str, str]],
+    verified: VerifyResult,
+) -> None:
+    if args.json:
+        data = {"started": started, "code": version, "machine": dict(machine)}
+        print(json.dumps({**data, "verify": verify_json(verified)}, indent=2))
+        return
+    out.print(f"Transparency log benchmark (verifier only), started {started}, code {version}")
+    t = Table(title="Machine")
+    t.add_column("")
+    t.add_column("")
+    for k, v in machine:
+        t.add_row(k, v)
+    out.print(t)
+    out.print(verifier_table(verified))
+    out.print(f"Finished {now_utc()}, load average {load_average()}.")
+
+
 def report(
     out: Console,
     args: argparse.Namespace,
@@ -426,7 +466,7 @@ def report(
     growth_pass = growth <= 2 * log_growth
     lag_p99 = percentile(lag.lags_s, 99)
     lag_pass = lag_p99 < LAG_P99_TARGET_S and lag.missed == 0 and lag.rate >= 0.95 * args.lag_rate
-    verify_pass = verified.ratio >= VERIFY_TARGET
+    verify_pass = verified.ratio >= VERIFY_TARGET and verified.max_rss_bytes < RSS_TARGET_BYTES
     if args.json:
         print(
             json.dumps(
@@ -452,12 +492,7 @@ def report(
                         "max_s": max(lag.lags_s),
                         "missed": lag.missed,
                     },
-                    "verify": {
-                        "entries": verified.entries,
-                        "verify_rates": verified.verify_rates,
-                        "sha_rates": verified.sha_rates,
-                        "ratio": verified.ratio,
-                    },
+                    "verify": verify_json(verified),
                 },
                 indent=2,
             )
@@ -524,38 +559,12 @@ def report(
     )
     out.print(t)
     out.print(f"Load average before the lag phase: {load_before_lag}")
-    t = Table(title="Verifier full-log rate over raw SHA-256 of the same entry bytes")
-    for c in (
-        "entries",
-        "bundle MB",
-        "entry MB",
-        "verify entries/s",
-        "sha256 entries/s",
-        "ratio",
-        "rounds",
-        "target",
-        "result",
-    ):
-        t.add_column(c, justify="right")
-    t.add_row(
-        f"{verified.entries:,}",
-        f"{verified.bundle_bytes / 1e6:,.0f}",
-        f"{verified.entry_bytes / 1e6:,.0f}",
-        f"{statistics.median(verified.verify_rates):,.0f}",
-        f"{statistics.median(verified.sha_rates):,.0f}",
-        f"{verified.ratio:.4f}",
-        " ".join(
-            f"{a / b:.4f}" for a, b in zip(verified.verify_rates, verified.sha_rates, strict=True)
-        ),
-        f">= {VERIFY_TARGET}",
-        "pass" if verify_pass else "FAIL",
-    )
-    out.print(t)
+    out.print(verifier_table(verified))
     verdicts = {
         f"proof p99 < {PROOF_P99_TARGET_MS:.0f} ms at {big:,}": proof_pass,
         "proof growth logarithmic": growth_pass,
         f"lag p99 < {LAG_P99_TARGET_S:.0f} s": lag_pass,
-        f"verifier ratio >= {VERIFY_TARGET}": verify_pass,
+        f"verifier ratio >= {VERIFY_TARGET}, peak RSS < 200 MB": verify_pass,
     }
     out.print(
         "Targets: " + "; ".join(f"{k}: {'pass' if v else 'FAIL'}" for k, v in verdicts.items())

@@ -1,4 +1,8 @@
-"""Export bundles: the whole ledger as a stream of JSON lines (docs/bundle-format.md)."""
+"""Export bundles: the whole ledger as a stream (docs/bundle-format.md).
+
+Two formats: binary (format 2, `ledger.export_binary`, the default of `lapor-ledger export`)
+and JSON Lines (format 1, below; its `entry` objects are also the log's HTTP entry lines).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import base64
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import IO
+from typing import IO, Literal
 
+from ledger.export_binary import ENTRY, MISSING, binary_bundle_chunks
 from ledger.integrity.entry import ENTRY_FORMAT_VERSION
 from ledger.storage.records import EntryRecord, LedgerReads, UnlinkedEvent
 from ledger.tlog import SignedCheckpoint, TransparencyLog
@@ -15,6 +20,7 @@ from ledger.tlog import SignedCheckpoint, TransparencyLog
 BUNDLE_FORMAT = "lapor-ledger-bundle/v1"
 
 Progress = Callable[[int, int], None]
+BundleFormat = Literal["binary", "jsonl"]
 
 
 def _line(obj: dict[str, object]) -> str:
@@ -92,7 +98,7 @@ def bundle_lines(
 
 def write_bundle(
     ledger: LedgerReads,
-    out: IO[str],
+    out: IO[str],  # JSON Lines: see write_binary_bundle for format 2
     *,
     size: int | None = None,
     checkpoints: Iterable[str] = (),
@@ -106,21 +112,55 @@ def write_bundle(
     return count
 
 
+def write_binary_bundle(
+    ledger: LedgerReads,
+    out: IO[bytes],
+    *,
+    size: int | None = None,
+    checkpoints: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> int:
+    """Write a binary bundle (format 2) to a byte stream; returns the number of entries."""
+    count = 0
+    chunks = binary_bundle_chunks(ledger, size=size, checkpoints=checkpoints, progress=progress)
+    for chunk in chunks:
+        out.write(chunk)
+        count += chunk[0] in (ENTRY, MISSING)
+    return count
+
+
 def write_signed_bundle(
-    ledger: LedgerReads, tlog: TransparencyLog, out: IO[str], *, progress: Progress | None = None
+    ledger: LedgerReads,
+    tlog: TransparencyLog,
+    out: IO[bytes],
+    *,
+    bundle_format: BundleFormat = "binary",
+    progress: Progress | None = None,
 ) -> SignedCheckpoint:
     """Integrate and sign now, then write the log up to its latest checkpoint, with checkpoints.
 
     The bundle ends exactly at the latest signed checkpoint, so its whole tree is covered even
     while the service goes on appending; it carries that checkpoint and, if smaller, the latest
-    witnessed one, each with its cosignatures. Returns the latest checkpoint.
+    witnessed one, each with its cosignatures. `bundle_format` is "binary" (format 2, the
+    default) or "jsonl" (format 1, JSON Lines, written as UTF-8). Returns the latest checkpoint.
+    A node that never signs (a replica, `LEDGER_TLOG_SIGNING=off`) exports up to the latest
+    checkpoint it holds, without integrating or signing.
     """
-    tlog.publish_once()
+    if tlog.signs():
+        tlog.publish_once()
     latest = tlog.latest_checkpoint()
     chosen = {latest.tree_size: latest}
     witnessed = tlog.latest_witnessed_checkpoint()
     if witnessed is not None:
         chosen.setdefault(witnessed.tree_size, witnessed)
     notes = [tlog.cosigned_note(chosen[size]) for size in sorted(chosen)]
-    write_bundle(ledger, out, size=latest.tree_size, checkpoints=notes, progress=progress)
+    if bundle_format == "binary":
+        write_binary_bundle(
+            ledger, out, size=latest.tree_size, checkpoints=notes, progress=progress
+        )
+    else:
+        for line in bundle_lines(
+            ledger, size=latest.tree_size, checkpoints=notes, progress=progress
+        ):
+            out.write(line.encode("utf-8"))
     return latest

@@ -20,8 +20,10 @@ The checks, numbered as in docs/verify.md:
 
 Checks 2 to 6 keep going after a failure: up to `max_failures` failures are listed, all are
 counted, and BundleVerificationFailed is raised at the end. Memory holds one entry plus the
-(last version, last hash) of every stream. A checkpoint below the bundle's full size needs a
-second pass over the input, which is why the input is given as a function that opens it.
+(last version, last hash) of every stream. Both formats are read (verify.bundle_input tells
+them apart). In a JSON Lines bundle, a checkpoint below the bundle's full size needs a second
+pass over the input, which is why the input is given as a function that opens it; a binary
+bundle states its checkpoints before the entries and is read once (verify.bundle_binary_scan).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from verify import bundle_failures as failures
+from verify.bundle_binary_scan import binary_leaves, scan_binary
+from verify.bundle_input import BINARY, open_bundle_stream
 from verify.bundle_reader import EntryLine, read_bundle
 from verify.bundle_scan import Progress, Scan, entry_leaf, scan_record
 from verify.checkpoint import Checkpoint, SignedCheckpoint, verify_checkpoint
@@ -56,9 +60,10 @@ __all__ = [
 class BundleCheckpoint:
     """A checkpoint found in the bundle whose root matched; its signatures are unchecked."""
 
-    line: int
+    line: int  # or record, in a binary bundle
     note: str
     checkpoint: Checkpoint
+    unit: str = "line"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,17 +119,22 @@ def verify_bundle(
     # (verify.sla folds the clear headers there); its results mean nothing unless this returns.
     if max_failures < 1:
         raise ValueError("max_failures must be at least 1")
+    roots: dict[int, bytes] | None = None  # a binary bundle gives them in its one pass
     with open_bundle() as raw:
-        header, records = read_bundle(raw)
-        scan = Scan(header.origin, header.tree_size, max_failures)
-        for record in records:
-            scan_record(scan, record, progress)
-            if observe is not None and isinstance(record, EntryLine):
-                observe(record)
+        bundle_format, stream = open_bundle_stream(raw)
+        if bundle_format == BINARY:
+            header, scan, roots = scan_binary(stream, max_failures, progress, prefix_sizes, observe)
+        else:
+            header, records = read_bundle(stream)
+            scan = Scan(header.origin, header.tree_size, max_failures)
+            for record in records:
+                scan_record(scan, record, progress)
+                if observe is not None and isinstance(record, EntryLine):
+                    observe(record)
     scan.report(progress)
     if header.tree_size != scan.entries:
         scan.fail(failures.tree_size(header, scan.entries))
-    checked, roots = _check_checkpoints(scan, open_bundle, prefix_sizes)
+    checked, roots = _check_checkpoints(scan, open_bundle, prefix_sizes, roots)
     scan.raise_failures("a bundle")
     return BundleSummary(
         origin=header.origin,
@@ -141,7 +151,11 @@ def verify_bundle(
 def bundle_leaf_hashes(open_bundle: Opener) -> Generator[bytes, None, None]:
     """Yield the Merkle leaf of every entry, in order: its hash recomputed from its fields."""
     with open_bundle() as raw:
-        header, records = read_bundle(raw)
+        bundle_format, stream = open_bundle_stream(raw)
+        if bundle_format == BINARY:
+            yield from binary_leaves(stream)
+            return
+        header, records = read_bundle(stream)
         for record in records:
             if isinstance(record, EntryLine):
                 yield entry_leaf(header.origin, record)
@@ -164,7 +178,7 @@ def verify_bundle_signatures(
             signed.append(verify_checkpoint(found.note, log_keys, origin=summary.origin))
         except VerificationFailed as exc:
             raise VerificationFailed(
-                f"checkpoint at line {found.line} (size {found.checkpoint.tree_size}): "
+                f"checkpoint at {found.unit} {found.line} (size {found.checkpoint.tree_size}): "
                 f"{exc.message}",
                 check=7,
                 expected=exc.expected,
@@ -181,18 +195,22 @@ def bundle_roots(open_bundle: Opener, sizes: Collection[int]) -> dict[int, bytes
 
 
 def _check_checkpoints(
-    scan: Scan, open_bundle: Opener, prefix_sizes: Collection[int]
+    scan: Scan, open_bundle: Opener, prefix_sizes: Collection[int], known: dict[int, bytes] | None
 ) -> tuple[tuple[BundleCheckpoint, ...], dict[int, bytes]]:
     """Check 6: every checkpoint's root against the entries, with one more pass if needed."""
-    wanted = {cp.tree_size for _, cp in scan.checkpoints} | set(prefix_sizes)
-    sizes = {size for size in wanted if size < scan.entries}
-    roots = bundle_roots(open_bundle, sizes) if sizes else {}
+    # A JSON Lines bundle states its checkpoints after the entries, so a checkpoint below the
+    # full size needs a second pass; a binary bundle states them first (`known` roots).
+    if known is None:
+        wanted = {cp.tree_size for _, cp in scan.checkpoints} | set(prefix_sizes)
+        sizes = {size for size in wanted if size < scan.entries}
+        known = bundle_roots(open_bundle, sizes) if sizes else {}
+    roots = {size: root for size, root in known.items() if size <= scan.entries}
     roots[scan.entries] = scan.tree.root()
     matched = []
     for line, cp in scan.checkpoints:
         failure = failures.checkpoint(scan.origin, scan.entries, line, cp, roots.get(cp.tree_size))
         if failure is None:
-            matched.append(BundleCheckpoint(line.line, line.note, cp))
+            matched.append(BundleCheckpoint(line.line, line.note, cp, line.unit))
         else:
             scan.fail(failure)
     return tuple(matched), roots

@@ -67,7 +67,7 @@ def checkpoint(
     else:
         return None
     return VerificationFailed(
-        f"checkpoint at line {line.line} (size {cp.tree_size}): "
+        f"checkpoint at {line.unit} {line.line} (size {cp.tree_size}): "
         f"{what} expected {expected}, got {actual}",
         check=6,
         expected=expected,

@@ -1,8 +1,9 @@
-"""Streaming reader of export bundles, format lapor-ledger-bundle/v1 (docs/bundle-format.md).
+"""Streaming reader of JSON Lines export bundles, format 1 (docs/bundle-format.md).
 
-A bundle is JSON Lines (jsonlines.org: one RFC 8259 JSON object per UTF-8 line; the last line
-may lack its newline), optionally gzip-compressed (RFC 1952), recognised by the magic bytes
-1f 8b rather than by a file name. This module is check 1 of verify.bundle: it decides whether
+A format 1 bundle is JSON Lines (jsonlines.org: one RFC 8259 JSON object per UTF-8 line; the
+last line may lack its newline), optionally gzip-compressed (RFC 1952; verify.bundle_input
+decompresses and tells it from the binary format 2). This module is check 1 of verify.bundle
+for format 1, and defines the records both formats share: it decides whether
 the bundle is well-formed (the header first, the entries, then unlinked events and checkpoints,
 the end line last with matching counts, every field of its type) and raises MalformedInput
 naming the line otherwise. It never judges whether the contents verify.
@@ -10,23 +11,17 @@ naming the line otherwise. It never judges whether the contents verify.
 
 from __future__ import annotations
 
-import gzip
 import io
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
 from uuid import UUID
 
 from verify import fields as f
+from verify.bundle_input import GZIP_ERRORS
 from verify.errors import MalformedInput
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 BUNDLE_FORMAT = "lapor-ledger-bundle/v1"
 ENTRY_FORMAT = 1
-GZIP_MAGIC = b"\x1f\x8b"
 MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
@@ -70,17 +65,21 @@ class UnlinkedEvent:
 class CheckpointLine:
     """A signed checkpoint note over a prefix of the entries, signatures unchecked."""
 
-    line: int
+    line: int  # the line, or in a binary bundle the record, that holds it
     note: str
+    unit: str = "line"
 
 
 BodyRecord = EntryLine | UnlinkedEvent | CheckpointLine
 
 
-def read_bundle(raw: IO[bytes]) -> tuple[Header, Iterator[BodyRecord]]:
-    """Read the header now; the iterator yields the other lines and raises if malformed."""
+def read_bundle(stream: io.BufferedIOBase) -> tuple[Header, Iterator[BodyRecord]]:
+    """Read the header now; the iterator yields the other lines and raises if malformed.
+
+    `stream` is the decompressed JSON Lines bundle (verify.bundle_input.open_bundle_stream).
+    """
     # Malformedness found late (no end line, counts that do not match) is raised at the end.
-    lines = _numbered_lines(raw)
+    lines = _numbered_lines(stream)
     number, first = next(lines, (0, b""))
     if not number:
         raise MalformedInput("the bundle is empty")
@@ -104,7 +103,7 @@ def _body(lines: Iterator[tuple[int, bytes]], number: int) -> Iterator[BodyRecor
         elif kind == "unlinked_event":
             entries_closed = True
             unlinked += 1
-            yield _unlinked(data, number)
+            yield unlinked_record(data, number)
         elif kind == "checkpoint":
             entries_closed = True
             yield CheckpointLine(number, f.text(data, "note", number))
@@ -146,7 +145,8 @@ def entry_record(data: dict[str, object], line: int | None) -> EntryLine:
     )
 
 
-def _unlinked(data: dict[str, object], line: int) -> UnlinkedEvent:
+def unlinked_record(data: dict[str, object], line: int) -> UnlinkedEvent:
+    """Read the fields of an `unlinked_event` object."""
     return UnlinkedEvent(
         line=line,
         stream_id=f.uuid(data, "stream_id", line),
@@ -170,39 +170,17 @@ def _nothing_after(lines: Iterator[tuple[int, bytes]]) -> None:
         raise MalformedInput("data after the end line", line=number)
 
 
-def _numbered_lines(raw: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """Yield (line number, line) pairs, decompressing gzip input."""
-    head = raw.read(2)
-    stream: io.BufferedIOBase = io.BufferedReader(_Replay(head, raw))
-    if head == GZIP_MAGIC:
-        stream = gzip.GzipFile(fileobj=stream, mode="rb")
+def _numbered_lines(stream: io.BufferedIOBase) -> Iterator[tuple[int, bytes]]:
+    """Yield (line number, line) pairs from the decompressed bundle."""
     number = 0
     while True:
         number += 1
         try:
             line = stream.readline(MAX_LINE_BYTES + 1)
-        except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        except GZIP_ERRORS as exc:
             raise MalformedInput(f"gzip stream is damaged: {exc}", line=number) from None
         if not line:
             return
         if len(line) > MAX_LINE_BYTES:
             raise MalformedInput(f"line longer than {MAX_LINE_BYTES} bytes", line=number)
         yield number, line
-
-
-class _Replay(io.RawIOBase):
-    """A raw stream that gives back the bytes already read from `rest`, then the rest."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = head
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer).cast("B")
-        data = self._head[: len(view)] if self._head else self._rest.read(len(view))
-        self._head = self._head[len(data) :]
-        view[: len(data)] = data
-        return len(data)

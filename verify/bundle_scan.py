@@ -35,7 +35,8 @@ class Scan:
     events: int = 0
     unlinked: int = 0
     next_index: int = 0
-    streams: dict[UUID, tuple[int, bytes]] = field(default_factory=dict)
+    # keyed by the stream's UUID, or by its 16 bytes in a binary bundle (verify.bundle_binary)
+    streams: dict[UUID | bytes, tuple[int, bytes]] = field(default_factory=dict)
     tree: CompactRange = field(default_factory=CompactRange)
     checkpoints: list[tuple[CheckpointLine, Checkpoint]] = field(default_factory=list)
     failures: list[VerificationFailed] = field(default_factory=list)
@@ -69,23 +70,29 @@ class Scan:
 def scan_record(scan: Scan, record: BodyRecord, progress: Progress | None) -> None:
     """Apply checks 2 to 5 to one line after the header."""
     if isinstance(record, EntryLine):
-        _check_entry(scan, record)
+        check_entry(scan, record, entry_leaf(scan.origin, record))
         if scan.entries % PROGRESS_EVERY == 0:
             scan.report(progress)
     elif isinstance(record, UnlinkedEvent):
         scan.unlinked += 1
         scan.fail(failures.unlinked(record))
     else:
-        scan.checkpoints.append((record, _checkpoint(record)))
+        scan.checkpoints.append((record, parse_checkpoint_line(record)))
 
 
-def _check_entry(scan: Scan, entry: EntryLine) -> None:
-    """Checks 2, 3 and 4 for one entry; its Merkle leaf is its recomputed hash."""
+def check_entry(
+    scan: Scan, entry: EntryLine, leaf: bytes, stream_key: UUID | bytes | None = None
+) -> None:
+    """Checks 2, 3 and 4 for one entry, whose Merkle leaf is its recomputed hash `leaf`.
+
+    `stream_key` keys the stream's chain state (default: its UUID; a binary bundle uses the
+    stream id's 16 bytes).
+    """
+    key = entry.stream_id if stream_key is None else stream_key
     scan.entries += 1
     if entry.leaf_index != scan.next_index:
         scan.fail(failures.entry(3, entry, "leaf index", scan.next_index, entry.leaf_index))
     scan.next_index = max(scan.next_index, entry.leaf_index + 1)
-    leaf = entry_leaf(scan.origin, entry)
     if entry.payload is None or entry.event_type is None:
         scan.fail(failures.entry(4, entry, "stored event", "present", "missing"))
     else:
@@ -93,13 +100,13 @@ def _check_entry(scan: Scan, entry: EntryLine) -> None:
         if leaf != entry.entry_hash:
             scan.fail(failures.entry(2, entry, "entry hash", entry.entry_hash.hex(), leaf.hex()))
     scan.tree.append(leaf)
-    version, prev_hash = scan.streams.get(entry.stream_id, (0, ZERO_HASH))
+    version, prev_hash = scan.streams.get(key, (0, ZERO_HASH))
     if entry.stream_version != version + 1:
         scan.fail(failures.entry(4, entry, "stream version", version + 1, entry.stream_version))
     if entry.prev_hash != prev_hash:
         scan.fail(failures.entry(4, entry, "prev_hash", prev_hash.hex(), entry.prev_hash.hex()))
     # The chain continues from the stated hash, so that one damaged entry is reported once.
-    scan.streams[entry.stream_id] = (entry.stream_version, entry.entry_hash)
+    scan.streams[key] = (entry.stream_version, entry.entry_hash)
 
 
 def entry_leaf(origin: str, entry: EntryLine) -> bytes:
@@ -123,8 +130,11 @@ def entry_leaf(origin: str, entry: EntryLine) -> bytes:
         raise MalformedInput(exc.message, line=entry.line) from None
 
 
-def _checkpoint(line: CheckpointLine) -> Checkpoint:
+def parse_checkpoint_line(line: CheckpointLine) -> Checkpoint:
+    """Parse the checkpoint of a bundle's checkpoint line or record (signatures unchecked)."""
     try:
         return parse_checkpoint(parse_note(line.note).text)
     except MalformedInput as exc:
-        raise MalformedInput(f"checkpoint note: {exc.message}", line=line.line) from None
+        raise MalformedInput(
+            f"checkpoint note: {exc.message}", line=line.line, unit=line.unit
+        ) from None

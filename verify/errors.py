@@ -45,9 +45,15 @@ class MalformedInput(VerificationError):
 
     kind = "malformed_input"
 
-    def __init__(self, message: str, *, line: int | None = None) -> None:
-        super().__init__(f"line {line}: {message}" if line is not None else message)
+    def __init__(self, message: str, *, line: int | None = None, unit: str = "line") -> None:
+        # unit: "line" in a JSON Lines bundle, "record" in a binary one; `line` holds either
+        super().__init__(f"{unit} {line}: {message}" if line is not None else message)
         self.line = line
+        self.detail = message
+
+    def in_record(self, number: int) -> MalformedInput:
+        """The same problem, located at record `number` of a binary bundle."""
+        return MalformedInput(self.detail, line=number, unit="record")
 
     def to_dict(self) -> dict[str, object]:
         """Return the message and, for bundles, the line number."""

@@ -23,9 +23,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from verify.errors import MalformedInput, VerificationFailed
 
 ED25519 = 0x01
@@ -178,6 +175,10 @@ def _verify_one(text: str, signature: NoteSignature, key: VerifierKey) -> Verifi
             raise VerificationFailed(f"{who}: timestamp {timestamp} exceeds 2^63-1")
         message = f"cosignature/v1\ntime {timestamp}\n".encode() + message
         raw = raw[8:]
+    # imported here: a run that checks no signature (a bundle without --log-key) starts faster
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         Ed25519PublicKey.from_public_bytes(key.public_key).verify(raw, message)
     except InvalidSignature:

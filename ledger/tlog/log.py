@@ -58,6 +58,10 @@ class TransparencyLog:
                 size, _, more = integrate_batch(s)
         return size
 
+    def signs(self) -> bool:
+        """True if this node holds an active signing key (not a verify-only node)."""
+        return bool(self._keys().active)
+
     def publish_once(self) -> SignedCheckpoint | None:
         """Integrate, then sign a checkpoint if the tree grew; None if nothing was signed."""
         if self._nothing_to_sign():

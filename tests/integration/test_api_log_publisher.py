@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from pathlib import Path
@@ -58,19 +59,26 @@ class PublisherBehaviour(LogBackend):
             api.tlog.accept_cosignature(cosigned, witness.name)
         api.submit(api.token("reporter"))  # not yet signed: the export signs it
         bundle = tmp_path / "ledger.jsonl"
-        result = api.app.test_cli_runner().invoke(args=["export", "-o", str(bundle)])
+        cli = api.app.test_cli_runner()
+        result = cli.invoke(args=["export", "-o", str(bundle), "--format", "jsonl"])
         assert result.exit_code == 0, result.output
         lines = [json.loads(line) for line in bundle.read_text().splitlines()]
         assert lines[0]["tree_size"] == 4
         checkpoints = [line["note"] for line in lines if line["kind"] == "checkpoint"]
         assert [n.split("\n")[1] for n in checkpoints] == ["3", "4"]  # witnessed, latest
+        binary = tmp_path / "ledger.bundle.gz"  # the default format, gzip-compressed
+        result = cli.invoke(args=["export", "-o", str(binary)])
+        assert result.exit_code == 0, result.output
+        assert gzip.decompress(binary.read_bytes()).startswith(b"lapor-ledger-bundle/v2\n")
         vkey = api.client.get("/v1/log/keys").json["log_vkeys"][0]
-        args = ["bundle", str(bundle), "--log-key", vkey]
-        verified = CliRunner().invoke(lapor_verify, args)
-        assert verified.exit_code == 0, verified.output
-        witnessed = [*args, "--witness-key", ombudsman.vkey, "--quorum", "1"]
-        verified = CliRunner().invoke(lapor_verify, witnessed)
-        assert verified.exit_code == 0, verified.output
+        for path in (bundle, binary):
+            args = ["bundle", str(path), "--log-key", vkey, "--json"]
+            verified = CliRunner().invoke(lapor_verify, args)
+            assert verified.exit_code == 0, verified.output
+            assert json.loads(verified.stdout)["checkpoints_checked"] == 2
+            witnessed = [*args, "--witness-key", ombudsman.vkey, "--quorum", "1"]
+            verified = CliRunner().invoke(lapor_verify, witnessed)
+            assert verified.exit_code == 0, verified.output
 
 
 class TestSQLitePublisher(PublisherBehaviour, OnSQLite):

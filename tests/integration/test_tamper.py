@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from ledger.application import LedgerApplication
 from ledger.demo import run_demo
-from ledger.export import write_bundle
+from ledger.export import write_binary_bundle, write_bundle
 from ledger.storage.records import EntryRecord
 from tests.integration.ledgers import open_ledger
 from tests.integration.tampering import Dba
@@ -33,7 +33,6 @@ INSERT_EVENT = (
 )
 DELETE_EVENT = "DELETE FROM ledger_events WHERE originator_id = ? AND originator_version = ?"
 DELETE_ENTRY = "DELETE FROM ledger_entries WHERE leaf_index = ?"
-INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?)"
 SET_LEAF = "UPDATE ledger_entries SET leaf_index = ? WHERE leaf_index = ?"
 SET_ENTRY_VERSION = "UPDATE ledger_entries SET stream_version = ? WHERE leaf_index = ?"
 BACKDATE_ENTRY = (
@@ -64,11 +63,17 @@ class Log:
         )
 
 
-def verify(app: LedgerApplication, tmp_path: Path) -> tuple[int, dict[str, object]]:
-    """Export and verify; returns the exit code and the JSON result."""
-    path = tmp_path / "bundle.jsonl"
-    with path.open("w", encoding="utf-8") as out:
-        write_bundle(app.ledger, out)
+def verify(
+    app: LedgerApplication, tmp_path: Path, bundle_format: str
+) -> tuple[int, dict[str, object]]:
+    """Export in the given format and verify; returns the exit code and the JSON result."""
+    path = tmp_path / "bundle"
+    if bundle_format == "binary":
+        with path.open("wb") as binary:
+            write_binary_bundle(app.ledger, binary)
+    else:
+        with path.open("w", encoding="utf-8") as text:
+            write_bundle(app.ledger, text)
     result = CliRunner().invoke(verify_main, ["bundle", str(path), "--json"])
     return result.exit_code, json.loads(result.stdout)
 
@@ -148,9 +153,8 @@ def insert_forged_event(log: Log) -> set[int]:
             log.dba.p(INSERT_EVENT),
             (sid, e.stream_version + 1, e.event_type, e.payload),
         )
-        conn.execute(
-            log.dba.p(INSERT_ENTRY),
-            (size, sid, e.stream_version + 1, e.recorded_at_us, e.entry_hash, bytes(32)),
+        log.dba.insert_entry(
+            conn, size, e.stream_id, e.stream_version + 1, e.recorded_at_us, e.entry_hash, bytes(32)
         )
     return {size, later[-1].leaf_index}
 
@@ -212,11 +216,15 @@ CASES: list[Callable[[Log], set[int]]] = [
 
 
 class TamperBehaviour:
-    """Every case on every backend: exit code 1 and the tampered entries named."""
+    """Every case on every backend and in both bundle formats: exit 1, the entries named."""
 
     @pytest.fixture
     def url(self) -> str:
         raise NotImplementedError
+
+    @pytest.fixture(params=["binary", "jsonl"])
+    def bundle_format(self, request: pytest.FixtureRequest) -> str:
+        return str(request.param)
 
     @pytest.fixture
     def log(self, url: str, tmp_path: Path) -> Iterator[Log]:
@@ -225,18 +233,18 @@ class TamperBehaviour:
         yield Log(app, Dba(url), list(app.iter_entries()))
         app.close()
 
-    def test_untouched_log_verifies(self, log: Log, tmp_path: Path) -> None:
-        code, outcome = verify(log.app, tmp_path)
+    def test_untouched_log_verifies(self, log: Log, tmp_path: Path, bundle_format: str) -> None:
+        code, outcome = verify(log.app, tmp_path, bundle_format)
         assert code == 0, outcome
         assert outcome["entries"] == len(log.entries)
         assert outcome["reports"] == 40
 
     @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
     def test_tampering_is_detected(
-        self, log: Log, tmp_path: Path, case: Callable[[Log], set[int]]
+        self, log: Log, tmp_path: Path, case: Callable[[Log], set[int]], bundle_format: str
     ) -> None:
         named = case(log)
-        code, outcome = verify(log.app, tmp_path)
+        code, outcome = verify(log.app, tmp_path, bundle_format)
         assert code == 1, outcome
         assert named <= failed_leaves(outcome), outcome
         if case is insert_unlinked_event:

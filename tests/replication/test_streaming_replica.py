@@ -31,7 +31,7 @@ from werkzeug.test import TestResponse
 from api import create_app
 from ledger.application import LedgerApplication
 from ledger.bootstrap import build_ledger
-from ledger.export import bundle_lines
+from ledger.export import bundle_lines, write_signed_bundle
 from ledger.settings import DatabaseUrl, Settings
 from ledger.storage.keys import KeyRing
 from ledger.tlog import SignedCheckpoint, TlogConfig, TransparencyLog, build_tlog
@@ -266,6 +266,28 @@ def test_lapor_verify_audits_the_replica_log_over_http(
     assert result.exit_code == 0, outcome
     assert outcome["tree_size"] == outcome["entries"] == latest.tree_size
     assert outcome["consistent_with"]["tree_size"] == earlier.tree_size
+
+
+def test_export_on_a_replica_node_ends_at_its_latest_checkpoint(
+    deployment: Deployment, reports: dict[str, UUID], tmp_path: Path
+) -> None:
+    primary = deployment.primary
+    latest = deployment.publish()
+    verify_and_disposition(primary, submit_wbs(primary))  # entries beyond that checkpoint
+    deployment.replicate()
+    assert deployment.replica.ledger.tree_size() > latest.tree_size
+    replica_tlog = build_tlog(deployment.replica, deployment.replica_tlog_config)
+    assert not replica_tlog.signs()
+    bundle = tmp_path / "replica.bundle"
+    with bundle.open("wb") as out:
+        exported = write_signed_bundle(deployment.replica.ledger, replica_tlog, out)
+    assert exported == latest
+    result = CliRunner().invoke(
+        verify_main, ["bundle", str(bundle), *deployment.log_key_args(), "--json"]
+    )
+    outcome = json.loads(result.stdout)
+    assert result.exit_code == 0, outcome
+    assert outcome["entries"] == latest.tree_size
 
 
 # -- (c) the read-only API on the replica --------------------------------------------------------

@@ -44,7 +44,8 @@ def bundle(
 ) -> None:
     """Verify an export bundle written by `lapor-ledger export`.
 
-    PATH is the bundle (JSON Lines, gzip recognised by its magic bytes), or - for stdin.
+    PATH is the bundle (binary or JSON Lines, gzip, each recognised by its first bytes),
+    or - for stdin.
     Checks, numbered as in docs/verify.md: 1 well-formed bundle; 2 every entry hash;
     3 leaf indexes 0..n-1 without gap; 4 every report's hash chain; 5 no stored event
     without a ledger entry; 6 checkpoint roots against the entries; 7 (with --log-key)

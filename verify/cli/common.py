@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
-from rich.progress import Progress as ProgressBar
 
 from verify.errors import (
     BundleVerificationFailed,
@@ -150,8 +147,15 @@ def progress_bar(
     *, enabled: bool, minimum: int, what: str
 ) -> Iterator[Callable[[int, int], None] | None]:
     """A progress callback drawing a bar on stderr for `minimum` items or more, or None."""
+    if not enabled:  # rich is imported only to draw: a --json run starts without it
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
+    from rich.progress import Progress as ProgressBar
+
     console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
+    if not console.is_terminal:
         yield None
         return
     columns = (*ProgressBar.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())

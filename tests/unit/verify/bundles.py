@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
+import struct
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from verify.entry import ZERO_HASH, EntryFields, entry_hash
+from verify.entry import ZERO_HASH, EntryFields, encode_entry, entry_hash
 from verify.merkle import root_of
 from verify.note import ED25519, VerifierKey, key_id
 
@@ -93,6 +94,32 @@ class Bundle:
     tail: list[dict[str, Any]] = field(default_factory=list)
     tree_size: int | None = None
 
+    def render_binary(self) -> bytes:
+        """The same bundle in the binary format (lapor-ledger-bundle/v2), built independently.
+
+        Entry records carry the stated `entry_hash` and the entry bytes of the line's fields
+        (an `M` record when the stored event is null); checkpoints go before the entries.
+        """
+        header = {
+            "entry_format": 1,
+            "origin": ORIGIN,
+            "exported_at": "2026-11-23T08:00:00Z",
+            "tree_size": len(self.entries) if self.tree_size is None else self.tree_size,
+        }
+        records = [frame(b"H", json.dumps(header).encode())]
+        records += [frame(b"C", line["note"].encode()) for line in self.checkpoints()]
+        records += [binary_entry(line) for line in self.entries]
+        unlinked = [line for line in self.tail if line["kind"] == "unlinked_event"]
+        for line in unlinked:
+            fields = {key: value for key, value in line.items() if key != "kind"}
+            records.append(frame(b"U", json.dumps(fields).encode()))
+        end = {"entries": len(self.entries), "unlinked_events": len(unlinked)}
+        records.append(frame(b"Z", json.dumps(end).encode()))
+        return BINARY_MAGIC + b"".join(records)
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        return [line for line in self.tail if line["kind"] == "checkpoint"]
+
     def render(self) -> bytes:
         header = {
             "kind": "header",
@@ -106,6 +133,46 @@ class Bundle:
         end = {"kind": "end", "entries": len(self.entries), "unlinked_events": unlinked}
         lines = [header, *self.entries, *self.tail, end]
         return b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+
+BINARY_MAGIC = b"lapor-ledger-bundle/v2\n"
+
+
+def frame(kind: bytes, body: bytes) -> bytes:
+    """One record of a binary bundle: kind, body length (u32 big-endian), body."""
+    return kind + struct.pack(">I", len(body)) + body
+
+
+def binary_entry(line: dict[str, Any]) -> bytes:
+    """An entry line as an `E` record (stated hash, entry bytes) or an `M` record."""
+    stated = bytes.fromhex(line["entry_hash"])
+    stream = UUID(line["stream_id"])
+    prev = bytes.fromhex(line["prev_hash"])
+    if line["payload"] is None:
+        fixed = struct.pack(
+            ">Q16sQq",
+            line["leaf_index"],
+            stream.bytes,
+            line["stream_version"],
+            line["recorded_at_us"],
+        )
+        return frame(b"M", stated + fixed + prev)
+    data = encode_entry(
+        EntryFields(
+            origin=line.get("origin", ORIGIN),
+            leaf_index=line["leaf_index"],
+            stream_id=stream,
+            stream_version=line["stream_version"],
+            event_type=line["event_type"],
+            recorded_at_us=line["recorded_at_us"],
+            prev_hash=prev,
+            payload=base64.b64decode(line["payload"]),
+        )
+    )
+    return frame(b"E", stated + data)
+
+
+RENDERINGS = {"jsonl": Bundle.render, "binary": Bundle.render_binary}
 
 
 def happy_bundle() -> Bundle:

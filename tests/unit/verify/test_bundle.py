@@ -15,6 +15,7 @@ import pytest
 
 from tests.unit.verify.bundles import (
     ORIGIN,
+    RENDERINGS,
     A,
     B,
     Bundle,
@@ -35,13 +36,21 @@ from verify.errors import (
 from verify.merkle import root_of
 from verify.note import ED25519, VerifierKey
 
+Render = Callable[[Bundle], bytes]
+
 
 def verify_bytes(data: bytes, **options: Any) -> BundleSummary:
     return verify_bundle(lambda: io.BytesIO(data), **options)
 
 
-def test_happy_bundle_verifies() -> None:
-    summary = verify_bytes(happy_bundle().render())
+@pytest.fixture(params=sorted(RENDERINGS))
+def render(request: pytest.FixtureRequest) -> Render:
+    """Each test of the checks runs on the bundle in both formats."""
+    return RENDERINGS[request.param]
+
+
+def test_happy_bundle_verifies(render: Render) -> None:
+    summary = verify_bytes(render(happy_bundle()))
     assert (summary.entries, summary.streams, summary.reports, summary.events) == (10, 3, 3, 10)
     assert summary.unlinked == 0
     assert summary.checkpoints_checked == 2
@@ -53,19 +62,19 @@ def test_happy_bundle_verifies() -> None:
     ] == [6, 10]
 
 
-def test_gzip_bundle_verifies() -> None:
-    assert verify_bytes(gzip.compress(happy_bundle().render())).entries == 10
+def test_gzip_bundle_verifies(render: Render) -> None:
+    assert verify_bytes(gzip.compress(render(happy_bundle()))).entries == 10
 
 
-def test_empty_ledger_verifies() -> None:
-    summary = verify_bytes(Bundle([]).render())
+def test_empty_ledger_verifies(render: Render) -> None:
+    summary = verify_bytes(render(Bundle([])))
     assert summary.entries == 0
     assert summary.root_hex == root_of([]).hex()
 
 
-def test_progress_is_reported() -> None:
+def test_progress_is_reported(render: Render) -> None:
     calls: list[tuple[int, int]] = []
-    verify_bytes(happy_bundle().render(), progress=lambda done, total: calls.append((done, total)))
+    verify_bytes(render(happy_bundle()), progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (10, 10)
 
 
@@ -160,12 +169,12 @@ FORGERIES = [
 
 @pytest.mark.parametrize(("mutate", "facts"), FORGERIES)
 def test_forged_or_damaged_bundle_fails(
-    mutate: Callable[[Bundle], None], facts: list[Fact]
+    mutate: Callable[[Bundle], None], facts: list[Fact], render: Render
 ) -> None:
     bundle = happy_bundle()
     mutate(bundle)
     with pytest.raises(BundleVerificationFailed) as caught:
-        verify_bytes(bundle.render())
+        verify_bytes(render(bundle))
     found = {(f.check, f.leaf_index, f.stream_id, f.stream_version) for f in caught.value.failures}
     for check, leaf_index, stream, version in facts:
         assert (check, leaf_index, str(stream) if stream else None, version) in found or (
@@ -173,11 +182,11 @@ def test_forged_or_damaged_bundle_fails(
         ), f"no check {check} failure at entry {leaf_index} in {sorted(map(str, found))}"
 
 
-def test_failure_message_names_entry_stream_version_and_hashes() -> None:
+def test_failure_message_names_entry_stream_version_and_hashes(render: Render) -> None:
     bundle = happy_bundle()
     _change_payload_byte(bundle)
     with pytest.raises(BundleVerificationFailed) as caught:
-        verify_bytes(bundle.render())
+        verify_bytes(render(bundle))
     failure = caught.value.failures[0]
     stated = bundle.entries[4]["entry_hash"]
     assert failure.message == (
@@ -188,25 +197,25 @@ def test_failure_message_names_entry_stream_version_and_hashes() -> None:
     assert caught.value.to_dict()["failures_by_check"] == {"2": 1, "6": 2}
 
 
-def test_max_failures_lists_some_and_counts_all() -> None:
+def test_max_failures_lists_some_and_counts_all(render: Render) -> None:
     bundle = happy_bundle()
     for line in bundle.entries:
         line["recorded_at_us"] += 1
     with pytest.raises(BundleVerificationFailed) as caught:
-        verify_bytes(bundle.render(), max_failures=3)
+        verify_bytes(render(bundle), max_failures=3)
     assert len(caught.value.failures) == 3
     assert caught.value.total_failures == 10 + 2  # every entry, both checkpoints
 
 
-def test_signature_by_an_untrusted_key_fails_check_7() -> None:
-    summary = verify_bytes(happy_bundle().render())
+def test_signature_by_an_untrusted_key_fails_check_7(render: Render) -> None:
+    summary = verify_bytes(render(happy_bundle()))
     other = VerifierKey(ORIGIN, b"\x00\x01\x02\x03", ED25519, bytes(32))
     with pytest.raises(VerificationFailed) as caught:
         verify_bundle_signatures(summary, [other])
     assert caught.value.check == 7
 
 
-# --- malformed bundles: cannot be read at all -----------------------------------------------
+# --- malformed bundles: cannot be read at all (JSON Lines; binary: test_bundle_binary.py) ---
 
 
 def _lines(data: bytes) -> list[bytes]:

@@ -172,3 +172,15 @@ def test_consistency_edge_cases(
     else:
         with pytest.raises(error):
             verify_consistency(size1, size2, [], root1, root2)
+
+
+def test_extend_equals_append_leaf_by_leaf() -> None:
+    """CompactRange.extend hashes aligned subtrees at once: the same tree as append."""
+    leaves = [hashlib.sha256(str(n).encode()).digest() for n in range(3000)]
+    for chunk in (1, 3, 7, 64, 333, 1000, 1024, 3000):
+        one, many = CompactRange(), CompactRange()
+        for start in range(0, len(leaves), chunk):
+            many.extend(leaves[start : start + chunk])
+            for leaf in leaves[start : start + chunk]:
+                one.append(leaf)
+            assert (many.size, many.root()) == (one.size, one.root())

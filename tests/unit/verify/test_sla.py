@@ -212,3 +212,14 @@ def test_payloads_the_rules_cannot_read_are_malformed(
     code, data = run_json(write(tmp_path / "odd.jsonl", report_bundle(histories)))
     assert (code, data["result"]) == (2, "malformed"), data
     assert "not a report's clear header" in data["message"] and want_err in data["message"]
+
+
+def test_binary_bundle_gives_the_same_figures(tmp_path: Path, registry: str) -> None:
+    built = report_bundle()
+    lines, binary = tmp_path / "ledger.jsonl", tmp_path / "ledger.bundle"
+    lines.write_bytes(built.render())
+    binary.write_bytes(built.render_binary())
+    outcomes = [run_json(str(p), "--as-of", AS_OF, "--agencies", registry) for p in (lines, binary)]
+    assert [code for code, _ in outcomes] == [0, 0]
+    assert outcomes[0][1]["rows"] == outcomes[1][1]["rows"]
+    assert outcomes[1][1]["bundle"]["entries"] == 12
