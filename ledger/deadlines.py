@@ -56,11 +56,13 @@ class DeadlineStamper:
         urgency: str,
         start: datetime,
         handling_class: str | None,
+        hold: tuple[datetime, datetime] | None = None,
     ) -> datetime | None:
         choice = self._choice(agency_id, classification, urgency)
         policy = self.book.get(choice.policy_name(clock))
+        calendar = self.calendar(agency_id)
         return policy.deadline(
-            clock, start, self.calendar(agency_id), handling_class=handling_class, urgency=urgency
+            clock, start, calendar, handling_class=handling_class, urgency=urgency, hold=hold
         )
 
     def at_verification(
@@ -71,13 +73,21 @@ class DeadlineStamper:
         urgency: str,
         handling_class: str,
         submitted_at: datetime,
+        hold: tuple[datetime, datetime] | None = None,
     ) -> Stamp:
-        """Policy in force and the verification/disposition deadline, counted from submission."""
+        """Policy in force and the verification/disposition deadline, counted from submission
+        and moved later by the time the report spent on hold (`hold`: its start and end)."""
         choice = self._choice(agency_id, classification, urgency)
         policy = self.book.get(choice.default)
         deadlines = {}
         due = self._deadline(
-            Clock.VERIFICATION, agency_id, classification, urgency, submitted_at, handling_class
+            Clock.VERIFICATION,
+            agency_id,
+            classification,
+            urgency,
+            submitted_at,
+            handling_class,
+            hold,
         )
         if due is not None:
             deadlines[Clock.VERIFICATION.value] = due
@@ -102,6 +112,16 @@ class DeadlineStamper:
             if due is not None:
                 out[clock.value] = due
         return out
+
+    def kip_extension(
+        self, *, agency_id: str, classification: str, urgency: str, answer_due: datetime
+    ) -> datetime | None:
+        """The extended answer deadline of an information request (UU 14/2008 Pasal 22(8)):
+        the policy's `kip_extension` clock (7 WD) counted from the original answer deadline,
+        in the agency's calendar; None when the report's policy has no such clock."""
+        return self._deadline(
+            Clock.KIP_EXTENSION, agency_id, classification, urgency, answer_due, None
+        )
 
     def auto_close(
         self, *, agency_id: str, classification: str, urgency: str, at: datetime

@@ -166,12 +166,14 @@ def plan_report(
     handling = _pick(rng, HANDLING[kind])
 
     def verify(r: Report, at: datetime) -> None:
+        held = None if r.hold is None else (r.hold[0], r.hold[1] or at)  # tunda pauses the clock
         stamp = stamper.at_verification(
             agency_id=agency.id,
             classification=kind,
             urgency=urgency,
             handling_class=handling,
             submitted_at=submitted,
+            hold=held,
         )
         r.verify(
             ADMIN,
@@ -206,6 +208,25 @@ def plan_report(
     return plan.steps
 
 
+def _extend_answer(plan: _Plan, stamper: DeadlineStamper, liaison: Actor) -> None:
+    """A quarter of information requests get their answer deadline extended (UU 14/2008
+    Pasal 22(8)) an hour after they reach the agency, well before the original deadline.
+    The step's time draws nothing from the random stream, so the other reports stay the same."""
+
+    def run(r: Report, at: datetime) -> None:
+        assert r.agency_id is not None
+        extended = stamper.kip_extension(
+            agency_id=r.agency_id,
+            classification=r.classification.value,
+            urgency=r.urgency.value,
+            answer_due=r.deadlines["kip_answer"],
+        )
+        reason = "Informasi yang diminta tersebar di beberapa bidang."
+        r.extend_answer_deadline(liaison, at, reason=reason, extended_due=extended)
+
+    plan.steps.append(Step(plan.t + timedelta(hours=1), plan.rid, command=run))
+
+
 def _return(officer: Actor) -> Command:
     def run(r: Report, at: datetime) -> None:
         r.return_not_authority(officer, at, reason="Bukan kewenangan instansi kami")
@@ -230,9 +251,11 @@ def _handle(
         plan.add(
             1, 30, lambda r, at: r.disposition(admin, at, agency_id=agency.id, unit_id=unit.id)
         )
+    liaison = Actor(f"liaison.{agency.id}", Role.LIAISON, agency.id)
+    if kind == "permintaan_informasi" and plan.rid.int % 4 == 0:
+        _extend_answer(plan, stamper, liaison)
     if rng.random() < 0.12:  # never followed up: what the overdue queue exposes
         return
-    liaison = Actor(f"liaison.{agency.id}", Role.LIAISON, agency.id)
     plan.add(
         3,
         24 * rng.choice(follow_up_days),

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ledger.deadlines import DeadlineStamper
 from ledger.sla import Clock, policy_for
-from projections.rules.clocks import verification_start
+from projections.rules.clocks import verification_hold
 from projections.rules.record import NATIONAL_ADMIN_AGENCY, ClockRecord
 
 
@@ -26,16 +26,23 @@ class Dues:
         self._auto_close = lru_cache(maxsize=memo)(self._auto_close_due)
 
     def expected_verification(self, record: ClockRecord) -> datetime | None:
-        """The verify-and-disposition due of a report not yet verified (None when paused)."""
-        start = verification_start(record)
-        if start is None or "verification" in record.deadlines:
+        """The verify-and-disposition due of a report not yet verified: counted from submission
+        and moved later by the time on hold; None while the hold waits for the reporter."""
+        hold = verification_hold(record)
+        if "verification" in record.deadlines or (hold is not None and hold[1] is None):
             return None
+        closed = None if hold is None or hold[1] is None else (hold[0], hold[1])
         return self._verification(
-            record.intake_agency, record.classification, record.urgency, start
+            record.intake_agency, record.classification, record.urgency, record.submitted_at, closed
         )
 
     def _verification_due(
-        self, agency: str, classification: str, urgency: str, start: datetime
+        self,
+        agency: str,
+        classification: str,
+        urgency: str,
+        start: datetime,
+        hold: tuple[datetime, datetime] | None,
     ) -> datetime | None:
         registry = self.stamper.registry
         if agency not in registry:  # an address the registry does not know: national intake
@@ -43,7 +50,7 @@ class Dues:
         choice = policy_for(classification, urgency, registry.get(agency).sla_policy)
         policy = self.stamper.book.get(choice.policy_name(Clock.VERIFICATION))
         return policy.deadline(
-            Clock.VERIFICATION, start, self.stamper.calendar(agency), urgency=urgency
+            Clock.VERIFICATION, start, self.stamper.calendar(agency), urgency=urgency, hold=hold
         )
 
     def auto_close(self, record: ClockRecord) -> datetime | None:

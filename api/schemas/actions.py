@@ -62,6 +62,12 @@ class MessageIn(InSchema):
     message = text(LONG)
 
 
+class ExtendAnswerIn(InSchema):
+    """Perpanjangan jangka waktu (UU 14/2008 Pasal 22(8)): the written reason, required."""
+
+    reason = text(LONG)
+
+
 class CompleteIn(InSchema):
     """Selesai: a summary of what was done."""
 
@@ -96,6 +102,10 @@ ACTIONS: dict[str, tuple[type[InSchema], str]] = {
     "follow_up": (FollowUpIn, "Follow up (tindak lanjut)"),
     "request_clarification": (QuestionIn, "Ask the reporter for clarification"),
     "respond": (MessageIn, "Relay the reporter's answer (tanggapan pelapor)"),
+    "extend_answer_deadline": (
+        ExtendAnswerIn,
+        "Extend an information request's answer deadline once (perpanjangan jangka waktu)",
+    ),
     "complete": (CompleteIn, "Complete (selesai)"),
     "reopen": (ObjectionIn, "Reopen on a timely objection (keberatan)"),
     "escalate": (ReasonIn, "Escalate to Ombudsman RI"),

@@ -19,6 +19,7 @@ EVENTS = {
     "Responded": "Tanggapan pelapor",
     "Completed": "Selesai",
     "Reopened": "Dibuka kembali",
+    "AnswerDeadlineExtended": "Jangka waktu jawaban diperpanjang",
     "Escalated": "Dilimpahkan ke Ombudsman",
     "Annotated": "Catatan pemeriksa",
     "InvestigationNoteAdded": "Catatan investigasi",

@@ -46,6 +46,7 @@ ACT: Mapping[Action, Mapping[Role, frozenset[Relation]]] = MappingProxyType(
         Action.FOLLOW_UP: {Role.LIAISON: _HANDLING},
         Action.REQUEST_CLARIFICATION: {Role.LIAISON: _HANDLING},
         Action.COMPLETE: {Role.LIAISON: _HANDLING},
+        Action.EXTEND_ANSWER_DEADLINE: {Role.ADMIN_AGENCY: _HANDLING, Role.LIAISON: _HANDLING},
         Action.RESPOND: {Role.REPORTER: _ALL},
         Action.REOPEN: {Role.REPORTER: _ALL},
         Action.ESCALATE: {

@@ -124,6 +124,14 @@ class Reopened(ReportEvent):
     objection: str | None
 
 
+class AnswerDeadlineExtended(ReportEvent):
+    """The handling agency extended the answer deadline of an information request once
+    (perpanjangan jangka waktu, UU 14/2008 Pasal 22(8)); `deadlines` holds `kip_extension`."""
+
+    reason: str
+    deadlines: dict[str, datetime]
+
+
 class Escalated(ReportEvent):
     """The report was escalated to Ombudsman RI."""
 
@@ -170,6 +178,7 @@ EVENT_CLASSES: tuple[type[ReportEvent], ...] = (
     Responded,
     Completed,
     Reopened,
+    AnswerDeadlineExtended,
     Escalated,
     Annotated,
     InvestigationNoteAdded,

@@ -29,6 +29,7 @@ class Action(StrEnum):
     ANNOTATE = "annotate"
     ADD_INVESTIGATION_NOTE = "add_investigation_note"
     RECORD_DISCLOSURE = "record_disclosure"
+    EXTEND_ANSWER_DEADLINE = "extend_answer_deadline"  # perpanjangan jangka waktu (UU 14/2008)
     ERASE_PERSONAL_DATA = "erase_personal_data"  # UU 27/2022 (PDP)
 
 
@@ -53,6 +54,8 @@ ALLOWED_FROM: Mapping[Action, frozenset[State]] = MappingProxyType(
         ),
         # respond is also allowed from any state while the reporter owes an answer
         Action.RESPOND: frozenset({State.ON_HOLD, State.IN_FOLLOW_UP}),
+        # while the information request is with an agency and not yet answered
+        Action.EXTEND_ANSWER_DEADLINE: frozenset({State.DISPOSITIONED}),
         Action.COMPLETE: frozenset({State.IN_FOLLOW_UP, State.REPORTER_RESPONDED}),
         Action.REOPEN: frozenset({State.COMPLETED}),
         Action.ESCALATE: ALL_STATES - TERMINAL_STATES,

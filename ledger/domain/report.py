@@ -51,6 +51,7 @@ class Report(Aggregate):
     Responded = ev.Responded
     Completed = ev.Completed
     Reopened = ev.Reopened
+    AnswerDeadlineExtended = ev.AnswerDeadlineExtended
     Escalated = ev.Escalated
     Annotated = ev.Annotated
     InvestigationNoteAdded = ev.InvestigationNoteAdded
@@ -152,6 +153,8 @@ class Report(Aggregate):
         self.reopens = 0
         self.returned_by: list[str] = []
         self.awaiting_reporter = False
+        self.hold_started_at: datetime | None = None  # tunda: pauses the verification clock
+        self.hold_ended_at: datetime | None = None
         self.erased = False
 
     @property
@@ -190,6 +193,20 @@ class Report(Aggregate):
     ) -> None:
         self.state = State(state)
         self.awaiting_reporter = True
+        self.hold_started_at = at
+        self.hold_ended_at = None
+
+    def _end_hold(self, at: datetime) -> None:
+        """A hold ends at the reporter's first answer, or when the admin verifies or archives."""
+        if self.hold_started_at is not None and self.hold_ended_at is None:
+            self.hold_ended_at = at
+
+    @property
+    def hold(self) -> tuple[datetime, datetime | None] | None:
+        """The hold (tunda) that pauses the verification clock: start and end (None while open)."""
+        if self.hold_started_at is None:
+            return None
+        return self.hold_started_at, self.hold_ended_at
 
     def archive(
         self, actor: Actor, at: datetime, *, reason: ArchiveReason | str, note: str | None = None
@@ -206,6 +223,7 @@ class Report(Aggregate):
         self.state = State(state)
         self.archive_reason = ArchiveReason(reason)
         self.awaiting_reporter = False
+        self._end_hold(at)
 
     def verify(
         self,
@@ -246,6 +264,7 @@ class Report(Aggregate):
         self.deadlines = {**self.deadlines, **deadlines}
         self.verified_at = at
         self.awaiting_reporter = False
+        self._end_hold(at)
 
     # -- disposition (no wrong door) -----------------------------------------------------
 
@@ -297,7 +316,10 @@ class Report(Aggregate):
         self.state = State(state)
         self.agency_id = agency_id
         self.unit_id = unit_id
-        self.deadlines = {**self.deadlines, **deadlines}
+        kept = self.deadlines
+        if not to_unit:  # a new agency's answer clock starts without the old extension
+            kept = {k: v for k, v in kept.items() if k != "kip_extension"}
+        self.deadlines = {**kept, **deadlines}
         self.dispositions += 1
         if not to_unit:  # a unit disposition does not restart the agency's clock
             self.dispositioned_at = at
@@ -371,8 +393,57 @@ class Report(Aggregate):
     def _respond(
         self, *, actor: dict[str, Any], at: datetime, state: str, message: str | None
     ) -> None:
+        if self.state is State.ON_HOLD and self.awaiting_reporter:
+            self._end_hold(at)
         self.state = State(state)
         self.awaiting_reporter = False
+
+    # -- information requests (UU 14/2008) -----------------------------------------------
+
+    def extend_answer_deadline(
+        self, actor: Actor, at: datetime, *, reason: str, extended_due: datetime | None
+    ) -> None:
+        """Extend an information request's answer deadline once (perpanjangan jangka waktu).
+
+        UU 14/2008 Pasal 22(8): only an information request, only while its answer is pending
+        with the handling agency (state `dispositioned`), only once per agency's answer clock,
+        only by the agency's admin or liaison, with a written reason, and no later than the
+        original `kip_answer` deadline. `extended_due` is computed by the caller's SLA policy.
+        """
+        head = self._begin(Action.EXTEND_ANSWER_DEADLINE, actor, at)
+        action = Action.EXTEND_ANSWER_DEADLINE
+        if self.classification is not Classification.PERMINTAAN_INFORMASI:
+            raise InvalidCommand("only an information request's answer deadline is extended")
+        if actor.role not in (Role.ADMIN_AGENCY, Role.LIAISON):
+            raise InvalidCommand(
+                "only the handling agency's admin or liaison extends", field="actor"
+            )
+        original = self.deadlines.get("kip_answer")
+        if original is None:
+            raise IllegalTransition(self.id, self.state, action, "no answer deadline stamped")
+        if "kip_extension" in self.deadlines:
+            raise IllegalTransition(self.id, self.state, action, "already extended once")
+        if head["at"] > original:
+            raise InvalidCommand("the original answer deadline has passed", field="at")
+        due = check.utc(extended_due, "extended_due")
+        if due <= original:
+            raise InvalidCommand("extended_due must be after the original", field="extended_due")
+        self._extend_answer_deadline(
+            **head, reason=check.text(reason, "reason"), deadlines={"kip_extension": due}
+        )
+
+    @event(AnswerDeadlineExtended)
+    def _extend_answer_deadline(
+        self,
+        *,
+        actor: dict[str, Any],
+        at: datetime,
+        state: str,
+        reason: str,
+        deadlines: dict[str, datetime],
+    ) -> None:
+        self.state = State(state)
+        self.deadlines = {**self.deadlines, **deadlines}
 
     # -- completion, objection, escalation -----------------------------------------------
 

@@ -30,6 +30,7 @@ ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Responded": ("respond", ("message",)),
     "Completed": ("complete", ("summary",)),
     "Reopened": ("reopen", ("objection",)),
+    "AnswerDeadlineExtended": ("extend_answer_deadline", ("reason",)),
     "Escalated": ("escalate", ("reason",)),
     "InvestigationNoteAdded": ("add_investigation_note", ("note",)),
     "PersonalDataErased": ("erase", ("legal_basis",)),

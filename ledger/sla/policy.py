@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from ledger.sla.calendar import WorkingCalendar, require_aware
+from ledger.sla.pause import resumed_due
 
 URGENCIES = frozenset({"normal", "disaster", "covid"})
 HANDLING_CLASSES = frozenset(
@@ -150,11 +151,19 @@ class SlaPolicy:
         *,
         handling_class: str | None = None,
         urgency: str = "normal",
+        hold: tuple[datetime, datetime] | None = None,
     ) -> datetime | None:
-        """When a clock started at `start` runs out (UTC); None if the policy sets no such clock."""
+        """When a clock started at `start` runs out (UTC); None if the policy sets no such clock.
+
+        `hold`: the start and end of a hold (tunda) that paused the clock; the due time then
+        moves later by the time on hold (`ledger.sla.pause.resumed_due`).
+        """
         require_aware(start, "start")
         rule = self.rule(clock, handling_class=handling_class, urgency=urgency)
-        return None if rule is None else rule.duration.deadline(start, calendar)
+        if rule is None:
+            return None
+        due = rule.duration.deadline(start, calendar)
+        return due if hold is None else resumed_due(due, rule.duration.unit, hold, calendar)
 
 
 def _check_case(handling_class: str | None, urgency: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from ledger.access.principal import Principal
@@ -45,6 +46,7 @@ class Actions(Appends):
                 urgency=r.urgency.value,
                 handling_class=handling_class,
                 submitted_at=r.submitted_at,
+                hold=_closed_hold(r, c),
             )
             r.verify(
                 c.actor,
@@ -125,6 +127,26 @@ class Actions(Appends):
 
         return self._run(who, rid, opts, Action.RESPOND, run, message=message)
 
+    def extend_answer_deadline(
+        self, who: Principal, rid: UUID, opts: Opts, *, reason: str
+    ) -> ActionResult:
+        """Extend an information request's answer deadline once (perpanjangan jangka waktu,
+        UU 14/2008 Pasal 22(8)): 7 working days from the original deadline, stamped now."""
+
+        def run(c: Context, r: Report) -> None:
+            answer_due = r.deadlines.get("kip_answer")
+            extended = None
+            if answer_due is not None and r.agency_id is not None:
+                extended = self.stamper.kip_extension(
+                    agency_id=r.agency_id,
+                    classification=r.classification.value,
+                    urgency=r.urgency.value,
+                    answer_due=answer_due,
+                )
+            r.extend_answer_deadline(c.actor, c.at, reason=reason, extended_due=extended)
+
+        return self._run(who, rid, opts, Action.EXTEND_ANSWER_DEADLINE, run, reason=reason)
+
     def complete(self, who: Principal, rid: UUID, opts: Opts, *, summary: str) -> ActionResult:
         """Mark a report completed (selesai); the objection window is stamped now."""
 
@@ -189,3 +211,11 @@ class Actions(Appends):
             unit.level != "unit" or not registry.is_within(unit.id, agency_id)
         ):
             raise InvalidCommand(f"{unit_id!r} is not a unit of {agency_id!r}", field="unit_id")
+
+
+def _closed_hold(report: Report, c: Context) -> tuple[datetime, datetime] | None:
+    """The report's hold (tunda), ended now if the reporter has not answered it."""
+    if report.hold is None:
+        return None
+    start, end = report.hold
+    return start, end or c.at

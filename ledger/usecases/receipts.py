@@ -31,6 +31,7 @@ TIMELINE_DETAILS: dict[str, tuple[str, ...]] = {
     "Verified": ("handling_class",),
     "ReturnedNotAuthority": ("reason",),
     "ClarificationRequested": ("question",),
+    "AnswerDeadlineExtended": ("reason",),  # UU 14/2008 Pasal 22(8): the reasons, in writing
     "Completed": ("summary", "objection_deadline"),
     "DisclosureRecorded": ("fields",),
 }

@@ -39,7 +39,8 @@ class ClockRecord:
     target_agency_id: str | None = None
     intake_agency_id: str | None = None  # agency of the first admin who acted on it
     awaiting_reporter: bool = False
-    hold_answered_at: datetime | None = None
+    hold_started_at: datetime | None = None  # tunda: the hold pauses the verification clock
+    hold_ended_at: datetime | None = None  # first answer, or the verification or archiving
     handling_class: str | None = None
     sla_policy: str | None = None  # "name@version"
     verified_at: datetime | None = None

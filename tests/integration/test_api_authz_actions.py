@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from api.schemas.actions import ACTIONS
 from tests.integration.api_matrix import PRINCIPALS, Cast, issue_tokens
 from tests.integration.api_support import Api, ApiBackend, OnPostgres, OnSQLite
 
@@ -29,6 +30,11 @@ CASES: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     "follow_up": ("dispositioned", {"message": "ditinjau"}, {"liaison_serang"}),
     "request_clarification": ("dispositioned", {"question": "Foto?"}, {"liaison_serang"}),
     "respond": ("awaiting_reporter", {"message": "Foto terlampir"}, {"reporter"}),
+    "extend_answer_deadline": (
+        "info_dispositioned",
+        {"reason": "dokumen tersebar"},
+        {"admin_serang", "liaison_serang"},
+    ),
     "complete": ("in_follow_up", {"summary": "selesai"}, {"liaison_serang"}),
     "reopen": ("completed", {"objection": "belum diperbaiki"}, {"reporter"}),
     "escalate": ("dispositioned", {"reason": "lambat"}, {"reporter", "ombudsman", "kid"}),
@@ -43,6 +49,7 @@ STEPS = {
     "verified": 1,
     "dispositioned": 2,
     "wbs": 2,
+    "info_dispositioned": 2,
     "in_follow_up": 3,
     "awaiting_reporter": 3,
     "completed": 4,
@@ -54,7 +61,10 @@ def preparer(api: Api, cast: Cast) -> Callable[[str], str]:
     admin, liaison = cast.tokens["admin_national"], cast.tokens["liaison_serang"]
 
     def prepare(state: str) -> str:
-        kind = {"classification": "wbs", "privacy": "rahasia"} if state == "wbs" else {}
+        kind = {
+            "wbs": {"classification": "wbs", "privacy": "rahasia"},
+            "info_dispositioned": {"classification": "permintaan_informasi"},
+        }.get(state, {})
         rid = str(api.submit(target_agency_id="kota-serang", **kind)["report_id"])
         steps: list[tuple[str | None, str, dict[str, Any]]] = [
             (admin, "verify", {"handling_class": "ringan"}),
@@ -69,6 +79,10 @@ def preparer(api: Api, cast: Cast) -> Callable[[str], str]:
         return rid
 
     return prepare
+
+
+def test_the_matrix_covers_every_action() -> None:
+    assert set(CASES) == set(ACTIONS)
 
 
 class AuthzActionsBehaviour(ApiBackend):

@@ -69,16 +69,21 @@ def add_unverified(app: LedgerApplication) -> None:
     app.change(returned, lambda r: r.return_not_authority(AGENCY_ADMIN, t, reason="Bukan kami"))
 
 
-def _intake(app: LedgerApplication, rid: UUID, report: Report) -> tuple[str, datetime | None]:
-    """The agency of the first admin who acted, and when the reporter answered a hold."""
-    agency, answered = None, None
+Hold = tuple[datetime, datetime | None]
+
+
+def _intake(app: LedgerApplication, rid: UUID, report: Report) -> tuple[str, Hold | None]:
+    """The agency of the first admin who acted, and the hold: put on hold, first answer."""
+    agency, hold = None, None
     for event in app.repository.event_store.get(rid):
         name = type(event).__name__
         if agency is None and name in ("PutOnHold", "Verified", "Archived"):
             agency = event.actor["agency_id"]
-        if name == "Responded" and event.state == "on_hold":
-            answered = event.at
-    return agency or report.target_agency_id or "kemenpanrb", answered
+        if name == "PutOnHold":
+            hold = (event.at, None)
+        if name == "Responded" and event.state == "on_hold" and hold and hold[1] is None:
+            hold = (hold[0], event.at)
+    return agency or report.target_agency_id or "kemenpanrb", hold
 
 
 Running = tuple[str, str, datetime, str | None]  # report, clock, due, agency
@@ -93,7 +98,7 @@ def running_clocks(app: LedgerApplication, stamper: DeadlineStamper) -> list[Run
         if state == "escalated" or r.archive_reason is not None:
             continue
         if state in OPEN_FOR_VERIFICATION:
-            intake, answered = _intake(app, rid, r)
+            intake, hold = _intake(app, rid, r)
             due = d.get("verification")
             if due is None and not (state == "on_hold" and r.awaiting_reporter):
                 agency = intake if intake in stamper.registry else "kemenpanrb"
@@ -101,9 +106,15 @@ def running_clocks(app: LedgerApplication, stamper: DeadlineStamper) -> list[Run
                 policy = stamper.book.get(
                     policy_for(r.classification, r.urgency, default).policy_name(Clock.VERIFICATION)
                 )
-                start = answered or r.submitted_at
                 calendar = stamper.calendar(agency)
-                due = policy.deadline(Clock.VERIFICATION, start, calendar, urgency=r.urgency.value)
+                due = policy.deadline(
+                    Clock.VERIFICATION, r.submitted_at, calendar, urgency=r.urgency.value
+                )
+                if due is not None and hold is not None and hold[1] is not None:
+                    # paused on hold: the working days after the hold began, up to its end
+                    start, end = hold[0], hold[1]
+                    held = calendar.working_days_between(start, end) if start <= due else 0
+                    due = calendar.add_working_days(due, held)
             if due is not None:
                 found.append((key, "verification", due, intake))
         if r.agency_id is None:

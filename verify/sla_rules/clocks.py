@@ -1,8 +1,8 @@
 """The SLA clocks of a report and their outcome, from its clock record.
 
-Stamped deadlines (recorded in Verified and Dispositioned events) are data; the two dues no
-event records (the verification due of a report not yet verified, and the auto-close due) are
-passed in by the caller, which computes them with the working-day calendar.
+Stamped deadlines (recorded in Verified, Dispositioned and AnswerDeadlineExtended events) are
+data; the two dues no event records (the verification due of a report not yet verified, and the
+auto-close due) are passed in by the caller, which computes them with the working-day calendar.
 """
 
 from __future__ import annotations
@@ -48,11 +48,16 @@ def status_at(clock: ClockState, as_of: datetime) -> str:
     return OVERDUE if as_of > clock.due_at else RUNNING
 
 
-def verification_start(record: ClockRecord) -> datetime | None:
-    """Start of the unstamped verification clock; None while paused on hold for the reporter."""
-    if record.state == "on_hold" and record.awaiting_reporter:
+def verification_hold(record: ClockRecord) -> tuple[datetime, datetime | None] | None:
+    """The hold (tunda) that pauses the verification clock: its start and its end, None while
+    the reporter still owes the answer (the clock is paused); None if the report had no hold.
+
+    The verification due is counted from `submitted_at` and moved later by the time on hold,
+    in the intake agency's calendar (docs/sla.md); the stamped due already includes the move.
+    """
+    if record.hold_started_at is None:
         return None
-    return record.hold_answered_at or record.submitted_at
+    return record.hold_started_at, record.hold_ended_at
 
 
 def _judge(

@@ -39,10 +39,11 @@ def record_to_json(record: ClockRecord) -> str:
 
 
 def record_from_json(text: str) -> ClockRecord:
-    """Read a record written by `record_to_json`."""
-    data: dict[str, Any] = json.loads(text)
+    """Read a record written by `record_to_json`; a field this version does not know is
+    dropped and a field it lacks takes its default (rebuild the view to fill it)."""
+    data: dict[str, Any] = {k: v for k, v in json.loads(text).items() if k in _FIELDS}
     for name in _TIMES:
-        data[name] = _parse(data[name])
+        data[name] = _parse(data.get(name))
     data["deadlines"] = {k: datetime.fromisoformat(v) for k, v in data["deadlines"].items()}
     data["involvements"] = tuple(Involvement(**i) for i in data["involvements"])
     return ClockRecord(**data)

@@ -59,7 +59,15 @@ def _verified(r: ClockRecord, h: Header) -> dict[str, Any]:
         "deadlines": {**r.deadlines, **h.get("deadlines", {})},
         "verified_at": h.at,
         "awaiting_reporter": False,
+        **_end_hold(r, h),
     }
+
+
+def _end_hold(r: ClockRecord, h: Header) -> dict[str, Any]:
+    """A hold (tunda) ends at the reporter's first answer, or at verification or archiving."""
+    if r.hold_started_at is None or r.hold_ended_at is not None:
+        return {}
+    return {"hold_ended_at": h.at}
 
 
 def _involve(r: ClockRecord, agency: str, **changes: Any) -> tuple[Involvement, ...]:
@@ -73,6 +81,9 @@ def _dispositioned(r: ClockRecord, h: Header) -> dict[str, Any]:
     changes: dict[str, Any] = {"deadlines": {**r.deadlines, **h.get("deadlines", {})}}
     if h.get("to_unit"):
         return {**changes, "unit_id": h.get("unit_id")}
+    # a new agency's answer clock starts without the previous agency's extension
+    kept = {k: v for k, v in r.deadlines.items() if k != "kip_extension"}
+    changes = {"deadlines": {**kept, **h.get("deadlines", {})}}
     agency = _required(h, "agency_id")
     again = r.returns > 0
     return {
@@ -109,13 +120,23 @@ def _followed_up(r: ClockRecord, h: Header) -> dict[str, Any]:
 
 
 def _responded(r: ClockRecord, h: Header) -> dict[str, Any]:
-    answered = h.at if h.state == "on_hold" else r.hold_answered_at
-    return {"awaiting_reporter": False, "hold_answered_at": answered}
+    ended = _end_hold(r, h) if r.state == "on_hold" and r.awaiting_reporter else {}
+    return {"awaiting_reporter": False, **ended}
 
 
 _CHANGES: Mapping[str, Callable[[ClockRecord, Header], dict[str, Any]]] = {
-    "PutOnHold": lambda r, h: {**_intake(r, h), "awaiting_reporter": True},
-    "Archived": lambda r, h: {**_intake(r, h), "archived_at": h.at, "awaiting_reporter": False},
+    "PutOnHold": lambda r, h: {
+        **_intake(r, h),
+        "awaiting_reporter": True,
+        "hold_started_at": h.at,
+        "hold_ended_at": None,
+    },
+    "Archived": lambda r, h: {
+        **_intake(r, h),
+        "archived_at": h.at,
+        "awaiting_reporter": False,
+        **_end_hold(r, h),
+    },
     "Verified": _verified,
     "Dispositioned": _dispositioned,
     "ReturnedNotAuthority": _returned,
@@ -128,6 +149,7 @@ _CHANGES: Mapping[str, Callable[[ClockRecord, Header], dict[str, Any]]] = {
         "awaiting_reporter": False,
     },
     "Reopened": lambda r, h: {"reopens": r.reopens + 1},
+    "AnswerDeadlineExtended": lambda r, h: {"deadlines": {**r.deadlines, **h.get("deadlines", {})}},
     "Escalated": lambda r, h: {
         "escalated_at": h.at,
         "escalated_from": h.get("escalated_from"),

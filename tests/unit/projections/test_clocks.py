@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from projections.rules.clocks import ClockState, clocks_of, status_at, verification_start
+from ledger.domain import Actor, Role
+from projections.rules.clocks import ClockState, clocks_of, status_at, verification_hold
 from tests.unit.projections.histories import (
     LIAISON,
     NATIONAL,
@@ -54,10 +55,12 @@ def test_unverified_clock_uses_the_computed_due_and_pauses_on_hold() -> None:
     h = History()
     c = clocks(h, expected_verification_due=T0 + 3 * D)["verification"]
     assert (c.due_at, c.stamped) == (T0 + 3 * D, False)
+    assert verification_hold(h.record()) is None
     h.do("put_on_hold", NATIONAL, T0 + H, reason="r", question="q")
-    assert verification_start(h.record()) is None
+    assert verification_hold(h.record()) == (T0 + H, None)  # paused
     h.do("respond", REPORTER, T0 + 5 * D, message="ini")
-    assert verification_start(h.record()) == T0 + 5 * D
+    h.do("respond", REPORTER, T0 + 6 * D, message="lagi")  # the first answer ended the hold
+    assert verification_hold(h.record()) == (T0 + H, T0 + 5 * D)
     h.do("archive", NATIONAL, T0 + 6 * D, reason="duplicate")
     assert clocks(h)["verification"].outcome == "void"
     assert set(clocks(h)) == {"verification"}
@@ -91,6 +94,20 @@ def test_information_request_answer_and_extension() -> None:
     c = clocks(extended)
     assert (c["kip_answer"].outcome, c["kip_extension"].outcome) == ("void", "met")
     assert c["kip_extension"].started_at == T0 + 14 * D
+
+
+def test_an_extension_stamped_by_its_event_is_judged_and_a_new_agency_starts_without_it() -> None:
+    serang = Actor("liaison.kota-serang", Role.LIAISON, "kota-serang")
+    h = History("permintaan_informasi").verify(T0 + H)
+    h.disposition(T0 + 2 * H, "kota-serang", kip_answer=T0 + 14 * D)
+    h.do("extend_answer_deadline", serang, T0 + 13 * D, reason="r", extended_due=T0 + 23 * D)
+    assert h.record().deadlines["kip_extension"] == T0 + 23 * D
+    late = clocks(h)
+    assert (late["kip_answer"].outcome, late["kip_extension"].due_at) == ("void", T0 + 23 * D)
+    h.do("return_not_authority", SERANG, T0 + 13 * D + H, reason="bukan wewenang")
+    h.disposition(T0 + 14 * D, "kab-tangerang", kip_answer=T0 + 28 * D)
+    assert "kip_extension" not in h.record().deadlines
+    assert set(clocks(h)) == {"verification", "kip_answer"}
 
 
 def test_escalation_stops_running_clocks() -> None:

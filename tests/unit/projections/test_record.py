@@ -49,12 +49,29 @@ def test_intake_agency_is_the_first_admin_who_acted_else_the_address() -> None:
     assert h.record().intake_agency == "kota-serang"
 
 
-def test_hold_answer_restarts_and_awaiting_reporter_follows_the_events() -> None:
+def test_hold_ends_at_the_first_answer_and_awaiting_reporter_follows_the_events() -> None:
     h = History().do("put_on_hold", NATIONAL, T0 + H, reason="r", question="q")
-    assert h.record().awaiting_reporter is True
-    h.do("respond", REPORTER, T0 + 2 * D, message="jawaban")
     record = h.record()
-    assert (record.awaiting_reporter, record.hold_answered_at) == (False, T0 + 2 * D)
+    assert (record.awaiting_reporter, record.hold_started_at, record.hold_ended_at) == (
+        True,
+        T0 + H,
+        None,
+    )
+    h.do("respond", REPORTER, T0 + 2 * D, message="jawaban")
+    h.do("respond", REPORTER, T0 + 3 * D, message="tambahan")
+    record = h.record()
+    assert (record.awaiting_reporter, record.hold_ended_at) == (False, T0 + 2 * D)
+
+
+def test_verifying_or_archiving_ends_an_unanswered_hold() -> None:
+    for command in ("verify", "archive"):
+        h = History().do("put_on_hold", NATIONAL, T0 + H, reason="r", question="q")
+        if command == "verify":
+            h.verify(T0 + 2 * D)
+        else:
+            h.do("archive", NATIONAL, T0 + 2 * D, reason="duplicate")
+        assert (h.record().hold_started_at, h.record().hold_ended_at) == (T0 + H, T0 + 2 * D)
+    assert History().verify(T0 + D).record().hold_ended_at is None  # no hold, nothing ends
 
 
 def test_returns_and_redispositions_are_kept_per_agency() -> None:
