@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
-from typing import IO
+from typing import IO, cast
 
 import click
 from flask import Flask
@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from api.extension import holder, ledger
-from ledger.export import write_signed_bundle
+from ledger.export import BundleFormat, write_signed_bundle
+from ledger.integrity.entry import EntryEncodingError
 from ledger.tlog import TlogError
 
 err = Console(stderr=True)
@@ -43,8 +44,16 @@ def _progress() -> Progress:
     show_default=True,
     help="Bundle file to write, or - for standard output. A name ending in .gz is gzip-compressed.",
 )
+@click.option(
+    "--format",
+    "bundle_format",
+    type=click.Choice(["binary", "jsonl"]),
+    default="binary",
+    show_default=True,
+    help="binary: format 2, the exact entry bytes (fast to verify); jsonl: format 1, JSON Lines.",
+)
 @with_appcontext
-def export_command(output: str) -> None:
+def export_command(output: str, bundle_format: BundleFormat) -> None:
     """Export the ledger as a bundle that `lapor-verify bundle` checks.
 
     The bundle (docs/bundle-format.md) holds every entry with its hashes and the stored
@@ -57,13 +66,13 @@ def export_command(output: str) -> None:
         app_tlog = holder().tlog
     except TlogError as e:  # unusable log keys or witness settings
         raise click.ClickException(str(e)) from None
-    stream: IO[str]
+    stream: IO[bytes]
     if output == "-":
-        stream = sys.stdout
+        stream = sys.stdout.buffer
     elif output.endswith(".gz"):
-        stream = gzip.open(output, "wt", encoding="utf-8")  # noqa: SIM115
+        stream = cast(IO[bytes], gzip.open(output, "wb"))  # noqa: SIM115
     else:
-        stream = open(output, "w", encoding="utf-8")  # noqa: SIM115
+        stream = open(output, "wb")  # noqa: SIM115
     try:
         with _progress() as bar:
             task = bar.add_task("exporting", total=None)
@@ -71,16 +80,20 @@ def export_command(output: str) -> None:
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            latest = write_signed_bundle(app_ledger, app_tlog, stream, progress=progress)
-    except TlogError as e:
+            latest = write_signed_bundle(
+                app_ledger, app_tlog, stream, bundle_format=bundle_format, progress=progress
+            )
+    except (TlogError, EntryEncodingError) as e:
         raise click.ClickException(str(e)) from None
     finally:
-        if stream is not sys.stdout:
+        if stream is sys.stdout.buffer:
+            stream.flush()
+        else:
             stream.close()
     where = "standard output" if output == "-" else output
     err.print(
-        f"exported {latest.tree_size} entries of log {app_ledger.origin} to {where}, "
-        f"up to the checkpoint signed at size {latest.tree_size}"
+        f"exported {latest.tree_size} entries of log {app_ledger.origin} to {where} "
+        f"({bundle_format}), up to the checkpoint signed at size {latest.tree_size}"
     )
 
 
@@ -93,18 +106,25 @@ def export_command(output: str) -> None:
     type=int,
     help=(
         "Worker processes (default: 1 on SQLite, which serves one writing process; "
-        "2 x cores + 1 on PostgreSQL)."
+        "one per core on PostgreSQL)."
     ),
 )
 @click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker.")
 @with_appcontext
 def serve_command(host: str, port: int, workers: int | None, threads: int) -> None:
-    """Run the HTTP service under gunicorn on the configured database."""
+    """Run the HTTP service under gunicorn on the configured database.
+
+    A worker is one Python process: its threads share one core (the GIL) while they run
+    Python, and wait on the database side by side. The database runs on the same cores, so
+    more processes than cores only add switching and smaller commit groups (docs/deploy.md).
+    Without LEDGER_POOL_SIZE each worker keeps one database connection per thread.
+    """
     settings = holder().settings
     if workers is None:
-        workers = 1 if settings.database.scheme == "sqlite" else 2 * (os.cpu_count() or 1) + 1
+        workers = 1 if settings.database.scheme == "sqlite" else max(1, os.cpu_count() or 1)
     if settings.database.scheme == "sqlite" and workers > 1:
         raise click.UsageError("SQLite serves one writing process: use --workers 1 or PostgreSQL")
+    os.environ.setdefault("LEDGER_POOL_SIZE", str(threads))  # no thread waits for a connection
     holder().usecases  # noqa: B018 - create tables, keys and salt before forking workers
     holder().tlog  # noqa: B018 - and the log's tables and signing key, once
     holder().projections  # noqa: B018 - and the projections' views

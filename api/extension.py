@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from typing import Any
 
 from flask import Flask, current_app
 from werkzeug.exceptions import ServiceUnavailable
 
+from api.leader import FollowerLease
 from api.workers import PerProcess
 from ledger.access.policy import Policy
 from ledger.application import LedgerApplication
@@ -24,6 +26,11 @@ from projections.runner import Projections
 
 EXTENSION = "lapor_ledger"
 FOLLOW_INTERVAL_S = 1.0  # how stale the queues may be in a serving process
+FOLLOWER_SWITCH_INTERVAL_S = 0.0005
+"""The interpreter's thread switch interval while this process follows (Python's default is
+5 ms; restored when the follower stops): the follower runs Python while the request threads
+mostly wait on the database, and each of them back from a query waits up to this long for the
+follower to hand the lock over."""
 log = logging.getLogger(__name__)
 
 
@@ -33,7 +40,8 @@ class LedgerHolder:
     It also holds the app's one transparency log and this process's publisher: started on
     the first request that needs the log (so in each gunicorn worker, after the fork, and
     never in operator commands), stopped by `close()` and at interpreter exit. The app's one
-    `Projections` and this process's projection follower are held and started the same way.
+    `Projections` and this process's projection follower are held and started the same way,
+    the follower only in the one process that holds the database's follower lease.
     """
 
     def __init__(
@@ -59,7 +67,9 @@ class LedgerHolder:
         self._projections: Projections | None = None
         self._oversight: Oversight | None = None
         self._follower = PerProcess(self._new_follower, Follower.stop)
+        self.follower_lease = FollowerLease(settings.database)
         self._lock = threading.Lock()
+        self._switch_interval: float | None = None  # the process's own, while following
 
     @property
     def ledger(self) -> LedgerApplication:
@@ -125,15 +135,22 @@ class LedgerHolder:
         return self._follower.running
 
     def start_follower(self) -> None:
-        """Start this process's projection follower unless it runs or following is off."""
-        if self.following:
+        """Start this process's projection follower unless it runs, following is off, or
+        another process holds the follower lease (it is tried again every few seconds)."""
+        if self.following and self._follower.running is None and self.follower_lease.held():
             self._follower.ensure()
 
     def stop_follower(self) -> None:
-        """Stop the follower after its current batch; idempotent."""
+        """Stop the follower after its current batch, then give the lease up; idempotent."""
         self._follower.stop()
+        self.follower_lease.release()
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
     def _new_follower(self) -> Follower:
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(FOLLOWER_SWITCH_INTERVAL_S)
         return Follower(self.ledger, interval=FOLLOW_INTERVAL_S).start()
 
     @property

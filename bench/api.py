@@ -8,11 +8,15 @@ the same action through the library (`LedgerApplication.change`). The two altern
 (HTTP, library, library, HTTP, …) and the table shows appends/s, p50/p99 latency and the ratio
 HTTP/library of the median rates.
 
+Each round also measures the CPU time per append of the server's workers, of PostgreSQL and
+of the benchmark process (its HTTP clients, or the library side's own work): where the time
+goes, side by side.
+
 Target (issue 3): at least 250 appends/s through HTTP with p99 under 100 ms.
 
     .venv/bin/python bench/api.py                         # 2 rounds of 20 s per side
     .venv/bin/python bench/api.py --seconds 5 --rounds 1  # smoke run
-    .venv/bin/python bench/api.py --workers 5 --threads 4 # gunicorn layout
+    .venv/bin/python bench/api.py --workers 2 --threads 8 # gunicorn layout (serve's default)
 """
 
 from __future__ import annotations
@@ -20,11 +24,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import math
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
+from api_report import Round, report
 from append import AUDITOR, NOTE, ORIGIN, LedgerSide
 from common import (
     code_version,
@@ -45,8 +48,8 @@ from common import (
     postgres_base_url,
     postgres_schema,
 )
+from cpu import CpuMeter, children_of, named
 from rich.console import Console
-from rich.table import Table
 
 from ledger.application import LedgerApplication
 from ledger.bootstrap import build_ledger
@@ -54,8 +57,6 @@ from ledger.domain import Report
 from ledger.settings import DatabaseUrl, Settings
 from ledger.storage.keys import KeyRing
 
-RATE_TARGET = 250.0
-P99_TARGET_MS = 100.0
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 API_PATH = ("api", "ledger")
@@ -63,40 +64,10 @@ API_PATH = ("api", "ledger")
 err = Console(stderr=True)
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
-    return ordered[k]
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@dataclass
-class Round:
-    side: str
-    appends: int
-    seconds: float
-    latencies_ms: list[float]
-    errors: int
-    load: str
-
-    @property
-    def rate(self) -> float:
-        return self.appends / self.seconds
-
-    @property
-    def p50(self) -> float:
-        return percentile(self.latencies_ms, 50)
-
-    @property
-    def p99(self) -> float:
-        return percentile(self.latencies_ms, 99)
 
 
 @dataclass
@@ -109,7 +80,11 @@ class Worker:
 
 
 def run_clients(
-    workers: list[Worker], seconds: float, step: Callable[[Worker, int], bool], side: str
+    workers: list[Worker],
+    seconds: float,
+    step: Callable[[Worker, int], bool],
+    side: str,
+    meter: CpuMeter | None = None,
 ) -> Round:
     """Run `step(worker, i)` in one thread per worker until `seconds` have passed."""
     start = threading.Barrier(len(workers) + 1)
@@ -132,12 +107,15 @@ def run_clients(
     threads = [threading.Thread(target=loop, args=(w,), daemon=True) for w in workers]
     for t in threads:
         t.start()
+    if meter is not None:
+        meter.start()
     stop_at[0] = time.perf_counter() + seconds
     t0 = time.perf_counter()
     start.wait()
     for t in threads:
         t.join(seconds + 60)
     elapsed = time.perf_counter() - t0
+    used = meter.stop() if meter is not None else {}
     return Round(
         side,
         sum(w.appends for w in workers),
@@ -145,6 +123,7 @@ def run_clients(
         [x for w in workers for x in w.latencies_ms],
         sum(w.errors for w in workers),
         load_average(),
+        used,
     )
 
 
@@ -232,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20.0, help="per round and side")
     parser.add_argument("--rounds", type=int, default=2, help="rounds per side (alternating)")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1))
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--reports-per-client", type=int, default=16)
     parser.add_argument("--server-log", help="copy the server's output to this file")
     args = parser.parse_args(argv)
@@ -307,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
                     "http": (http_workers, http_step(port, token)),
                     "library": (lib_workers, library_step(app)),
                 }
+                server = children_of(process.pid)  # gunicorn's workers
                 # warm-up: a few seconds each, discarded
                 for side, (ws, step) in steps.items():
                     run_clients(ws, 2.0, step, side)
@@ -315,7 +295,10 @@ def main(argv: list[str] | None = None) -> int:
                     order += ["http", "library"] if r % 2 == 0 else ["library", "http"]
                 for side in order:
                     ws, step = steps[side]
-                    rd = run_clients(ws, args.seconds, step, side)
+                    groups = {"postgres": named("postgres"), "bench": [os.getpid()]}
+                    if side == "http":
+                        groups["server"] = server
+                    rd = run_clients(ws, args.seconds, step, side, CpuMeter(groups))
                     rounds.append(rd)
                     err.print(
                         f"  {side}: {rd.rate:,.1f} appends/s, p50 {rd.p50:.1f} ms, "
@@ -335,72 +318,6 @@ def main(argv: list[str] | None = None) -> int:
     machine = describe_machine(base)
     report(out, args, started, version, machine.rows(), rounds)
     return 0
-
-
-def report(
-    out: Console,
-    args: argparse.Namespace,
-    started: str,
-    version: str,
-    machine: list[tuple[str, str]],
-    rounds: list[Round],
-) -> None:
-    out.print(f"API benchmark, started {started}, code {version}")
-    t = Table(title="Machine")
-    t.add_column("")
-    t.add_column("")
-    for k, v in machine:
-        t.add_row(k, v)
-    out.print(t)
-    out.print(
-        f"gunicorn: {args.workers} workers x {args.threads} threads; {args.clients} clients; "
-        f"{args.seconds:.0f} s per round; PostgreSQL; action annotate with If-Match"
-    )
-    t = Table(title="Rounds, in the order run")
-    for c in ("side", "appends", "appends/s", "p50 ms", "p99 ms", "errors", "load average"):
-        t.add_column(c, justify="right")
-    for r in rounds:
-        t.add_row(
-            r.side,
-            f"{r.appends:,}",
-            f"{r.rate:,.1f}",
-            f"{r.p50:.1f}",
-            f"{r.p99:.1f}",
-            str(r.errors),
-            r.load,
-        )
-    out.print(t)
-    sides = {s: [r for r in rounds if r.side == s] for s in ("http", "library")}
-    med = {s: statistics.median(r.rate for r in rs) for s, rs in sides.items()}
-    lat = {s: [x for r in rs for x in r.latencies_ms] for s, rs in sides.items()}
-    t = Table(title="Summary (median rate of rounds; latency over all rounds)")
-    for c in ("side", "appends/s", "p50 ms", "p99 ms", "target", "result"):
-        t.add_column(c, justify="right")
-    http_p99 = percentile(lat["http"], 99)
-    ok = med["http"] >= RATE_TARGET and http_p99 < P99_TARGET_MS
-    t.add_row(
-        "http",
-        f"{med['http']:,.1f}",
-        f"{percentile(lat['http'], 50):.1f}",
-        f"{http_p99:.1f}",
-        f">= {RATE_TARGET:.0f}/s, p99 < {P99_TARGET_MS:.0f} ms",
-        "pass" if ok else "FAIL",
-    )
-    t.add_row(
-        "library",
-        f"{med['library']:,.1f}",
-        f"{percentile(lat['library'], 50):.1f}",
-        f"{percentile(lat['library'], 99):.1f}",
-        "",
-        "",
-    )
-    out.print(t)
-    ratios = [a.rate / b.rate for a, b in zip(sides["http"], sides["library"], strict=False)]
-    out.print(
-        f"Ratio HTTP/library (median rates): {med['http'] / med['library']:.2f}; "
-        f"per round: {', '.join(f'{r:.2f}' for r in ratios)}"
-    )
-    out.print(f"Finished {now_utc()}, load average {load_average()}.")
 
 
 if __name__ == "__main__":

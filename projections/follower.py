@@ -4,6 +4,11 @@ On SQLite, `Follower` polls: a daemon thread catches up every `interval` seconds
 PostgreSQL, `Follower(..., use_runner=True)` hands each projection to eventsourcing's
 ProjectionRunner (LISTEN/NOTIFY), one transaction per event. Either way a projection that
 meets a failing event records it and stays stopped there until the process is restarted.
+
+In a serving process the polling follower shares the interpreter lock with the request
+threads, so it works in small batches (`batch_size` events per transaction) and sleeps
+`pause_s` after each, rather than folding a second's worth of events at a stretch while the
+requests of its process queue for the lock.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +28,8 @@ from projections.runner import CatchUp, Projections, start_runner
 from projections.views import PositionTaken
 
 log = logging.getLogger(__name__)
+BATCH_SIZE = 50  # events per transaction while following
+PAUSE_S = 0.002  # after each batch, so that waiting threads take the interpreter lock
 
 
 class _Stopping(Exception):
@@ -42,11 +50,19 @@ class Follower:
     """Catches the projections up with the log in the background until stopped."""
 
     def __init__(
-        self, app: LedgerApplication, *, interval: float = 1.0, use_runner: bool = False
+        self,
+        app: LedgerApplication,
+        *,
+        interval: float = 1.0,
+        use_runner: bool = False,
+        batch_size: int = BATCH_SIZE,
+        pause_s: float = PAUSE_S,
     ) -> None:
         self.app = app
         self.interval = interval
         self.use_runner = use_runner
+        self.batch_size = batch_size
+        self.pause_s = pause_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._runners: list[Any] = []
@@ -76,6 +92,8 @@ class Follower:
     def _between_batches(self, name: str, position: int, top: int) -> None:
         if self._stop.is_set():
             raise _Stopping
+        if self.pause_s > 0:
+            time.sleep(self.pause_s)  # let the request threads run
 
     def _poll(self) -> None:
         projections: Projections | None = None
@@ -84,7 +102,9 @@ class Follower:
             try:
                 projections = projections or Projections(self.app)  # the database may be down
                 names = [n for n in projections.views if n not in stopped]
-                for result in projections.catch_up(names, progress=self._between_batches):
+                for result in projections.catch_up(
+                    names, batch_size=self.batch_size, progress=self._between_batches
+                ):
                     if result.failure is not None:
                         stopped.add(result.name)
                         log.error("projection %s stopped: %s", result.name, result.failure)

@@ -29,14 +29,19 @@ _HEADERS = {
     },
 }
 
+_ACTION_HEADERS = ActionHeaders()
+
 
 def _resource(name: str, schema: type[InSchema], summary: str) -> type[MethodView]:
-    """The MethodView of one action: parse, call `usecases().actions.<name>`, serialize."""
+    """The MethodView of one action: parse, call `usecases().actions.<name>`, serialize.
+
+    The schemas are instances, built once: given a class, webargs builds one per request.
+    """
 
     class Action(MethodView):
         @authenticated()
-        @blp.arguments(schema)
-        @blp.arguments(ActionHeaders, location="headers")
+        @blp.arguments(schema())
+        @blp.arguments(_ACTION_HEADERS, location="headers")
         @blp.response(201, ActionOut, headers=_HEADERS)
         @blp.alt_response(
             202,

@@ -4,6 +4,8 @@ serving process starts (and stops), and catch-ups running side by side."""
 from __future__ import annotations
 
 import contextlib
+import math
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,9 +16,10 @@ import pytest
 from flask import Flask
 
 from api import create_app
+from api.extension import FOLLOWER_SWITCH_INTERVAL_S
 from ledger.demo import run_demo
 from ledger.storage.keys import KeyRing
-from projections.follower import caught_up
+from projections.follower import Follower, caught_up
 from projections.runner import Projections
 from projections.views import PositionTaken
 from tests.conftest import make_settings
@@ -84,11 +87,13 @@ class FollowerBehaviour:
     ) -> None:
         app = served(url, tmp_path, "on")
         api = QueueApi(app, app.test_client())
+        before = sys.getswitchinterval()
         try:
             admin = api.token("admin_national", "kemenpanrb")
             assert holder_of(app).follower is None  # operator commands start no thread
             rid = api.submit(admin)["report_id"]
             assert holder_of(app).follower is not None and len(follower_threads()) == 1
+            assert sys.getswitchinterval() == FOLLOWER_SWITCH_INTERVAL_S != before
             deadline = time.monotonic() + WAIT_S
             queue: list[dict[str, Any]] = []
             while not queue and time.monotonic() < deadline:
@@ -98,6 +103,31 @@ class FollowerBehaviour:
         finally:
             holder_of(app).close()
         assert follower_threads() == []  # stopped cleanly, no thread left behind
+        assert sys.getswitchinterval() == before
+
+    def test_the_follower_applies_small_batches_and_equals_a_rebuild(self, api: QueueApi) -> None:
+        run_demo(api.ledger, reports=40, seed=11)
+        events = len(api.projections.log.after(None, 1_000_000))
+        pauses: list[tuple[str, int]] = []
+
+        class Counting(Follower):
+            def _between_batches(self, name: str, position: int, top: int) -> None:
+                pauses.append((name, position))
+                super()._between_batches(name, position, top)
+
+        follower = Counting(api.ledger, interval=0.05, batch_size=7, pause_s=0.001).start()
+        try:
+            deadline = time.monotonic() + WAIT_S
+            while time.monotonic() < deadline and {s.lag for s in api.projections.status()} != {0}:
+                time.sleep(0.05)
+        finally:
+            follower.stop()
+        p = api.projections
+        assert [(s.lag, s.failure) for s in p.status()] == [(0, None), (0, None)]
+        assert len(pauses) == 2 * math.ceil(events / 7)  # a pause after each batch of each view
+        followed = snapshot(p)
+        assert [r.failure for r in p.rebuild()] == [None, None]
+        assert snapshot(p) == followed
 
     def test_catch_ups_side_by_side_apply_each_batch_once(self, api: QueueApi) -> None:
         """Followers of several processes (here: threads with their own views) and a rebuild
