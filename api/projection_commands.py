@@ -14,7 +14,7 @@ from rich.table import Table
 from api.extension import holder, ledger
 from projections.catalogue import NAMES
 from projections.follower import caught_up
-from projections.runner import CatchUp, Projections
+from projections.runner import REBUILD_BATCH, CatchUp, Projections
 from projections.timers import TimersBlocked, run_timers
 from projections.views import PositionTaken
 
@@ -70,7 +70,13 @@ def projections_group() -> None:
 
 @projections_group.command("rebuild")
 @click.argument("name", required=False, type=click.Choice(NAMES))
-@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--batch-size",
+    default=REBUILD_BATCH,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Events per transaction; larger pages rebuild faster.",
+)
 @with_appcontext
 def rebuild_command(name: str | None, batch_size: int) -> None:
     """Empty a projection (all if NAME is left out) and replay the whole log into it."""
