@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
@@ -75,6 +75,11 @@ class LedgerApplication(Application[UUID]):
         else:
             recorder.check_origin()
         return recorder
+
+    def close(self) -> None:
+        if isinstance(self.recorder, LedgerSQLiteRecorder):
+            self.recorder.close_writer()
+        super().close()
 
     @property
     def ledger(self) -> LedgerReads:
@@ -196,8 +201,23 @@ class LedgerApplication(Application[UUID]):
         return Appended(report_id, report.version)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """Save as eventsourcing does; a saved erasure then destroys its report's data key."""
-        recordings = super().save(*objs, **kwargs)
+        """Save as eventsourcing does; a saved erasure then destroys its report's data key.
+
+        Reports are collected directly: eventsourcing's generic collection checks every object
+        against two runtime protocols (about 10 µs per aggregate); the steps after it are
+        eventsourcing's own.
+        """
+        if not all(type(o) is Report for o in objs):
+            recordings = super().save(*objs, **kwargs)
+        else:
+            processing: ProcessingEvent[UUID] = ProcessingEvent()
+            for report in objs:
+                processing.events.extend(report.collect_events())
+                processing.aggregates[report.id] = report
+            processing.saved_kwargs.update(kwargs)
+            recordings = self._record(processing)
+            self._take_snapshots(processing)
+            self._notify(recordings)
         self._destroy_erased_keys(r.domain_event for r in recordings)
         return recordings
 

@@ -7,10 +7,12 @@ report's previous entry and stores the entry hash. Triggers make every table but
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import EllipsisType
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +22,12 @@ from eventsourcing.persistence import (
     PersistenceError,
     StoredEvent,
 )
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteCursor,
+    SQLiteDatastore,
+)
 
 from ledger.integrity.chain import ChainIntegrityError, LedgerRow, admit, sequence
 from ledger.integrity.entry import EntryHasher
@@ -163,6 +170,10 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self.hasher = EntryHasher(origin)
         self.heads = HeadCache()
         self.group = GroupCommitter(self.write_batch)
+        self._own: SQLiteConnection | None = None  # see _writer
+        self._own_pid = 0
+        self._data_version: int | None = None
+        self._log_head: tuple[int, int] | None = None  # (leaf index, recorded time, µs)
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -207,29 +218,89 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         Idempotency keys passed with a request are completed in this transaction
         (`ledger.storage.key_completion`).
         """
-        with self.datastore.get_connection(commit=True) as conn, _translated_errors():
+        with self._writer() as (conn, own), _translated_errors():
             c = conn.cursor()
             c.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head
             try:
-                ids, rows, read = self._write_locked(c, requests)
+                ids, rows, read = self._write_locked(c, requests, self._known_head(c, own))
             except BaseException:
-                self.heads.clear()
+                self._forget()
                 conn.rollback()
                 raise
             try:
                 conn.commit()
             except BaseException:
-                self.heads.clear()
+                self._forget()
                 raise
         self.heads.committed(rows, read)
+        if rows and own:
+            self._log_head = (rows[-1].leaf_index, rows[-1].recorded_at_us)
         for request, notification_ids in ids:
             request.succeed(notification_ids)
 
+    @contextmanager
+    def _writer(self) -> Iterator[tuple[SQLiteConnection, bool]]:
+        """The connection appends go through, and whether it is the recorder's own.
+
+        A file database gets one connection of the recorder's own (made in this process),
+        used under the pool's writer interlock so writers of this process still take turns
+        without SQLite's busy waits. Its `PRAGMA data_version` tells whether any other
+        connection committed since this one's last append (`_known_head`). An in-memory
+        database (shared cache) keeps to the pool's connections.
+        """
+        pool = self.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            with self.datastore.get_connection(commit=True) as conn:
+                yield conn, False
+            return
+        lock = pool._writer_lock  # eventsourcing's own writer interlock (version pinned)
+        if not lock.acquire(timeout=pool.pool_timeout):
+            raise OperationalError("timed out waiting for the writer of this process")
+        try:
+            if self._own is None or self._own_pid != os.getpid():
+                self._own, self._own_pid = pool._create_connection(), os.getpid()
+                self._data_version, self._log_head = None, None
+            yield self._own, True
+        finally:
+            lock.release()
+
+    def _known_head(self, c: SQLiteCursor, own: bool) -> tuple[int, int] | EllipsisType:
+        """The log head (leaf index, recorded time) if no other connection committed since
+        this recorder's last append on its own connection, else `...` (read it).
+
+        Called under the write lock: nobody can commit between this check and the append.
+        """
+        if not own:
+            return ...
+        c.execute("PRAGMA data_version")
+        version = c.fetchone()[0]
+        known = self._log_head if version == self._data_version else None
+        self._data_version = version
+        return ... if known is None else known
+
+    def _forget(self) -> None:
+        self.heads.clear()
+        self._log_head = None
+
+    def close_writer(self) -> None:
+        """Close the recorder's own connection (the pool's are closed with the datastore)."""
+        with self.datastore.pool._writer_lock:
+            if self._own is not None and self._own_pid == os.getpid():
+                self._own.close()
+            self._own, self._log_head = None, None
+
     def _write_locked(
-        self, c: SQLiteCursor, requests: list[AppendRequest]
+        self,
+        c: SQLiteCursor,
+        requests: list[AppendRequest],
+        known: tuple[int, int] | EllipsisType,
     ) -> tuple[list[tuple[AppendRequest, list[int]]], list[LedgerRow], dict[UUID, Head]]:
-        c.execute(SELECT_HEAD)
-        head = c.fetchone()
+        if known is ...:
+            c.execute(SELECT_HEAD)
+            row = c.fetchone()
+            head = None if row is None else (row[0], row[1])
+        else:
+            head = known
         streams = {_uuid(s.originator_id) for r in requests for s in r.events}
         heads = (
             self.heads.lookup(streams)
