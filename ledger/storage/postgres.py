@@ -105,6 +105,21 @@ INSERT_EVENTS_AND_ENTRIES = (
     " %b::bytea[], %b::bytea[]))"
     " SELECT notification_id FROM ev ORDER BY notification_id"
 )
+# The same insert when this recorder already knows the log head: it writes only if the log's
+# last leaf is still the given one (nobody appended since this recorder's last commit), so
+# lock, insert and COMMIT go in one round trip; no rows back means nothing was written.
+INSERT_AT_KNOWN_HEAD = (
+    "WITH guard AS (SELECT 1 FROM (SELECT leaf_index FROM {schema}.ledger_entries"
+    " ORDER BY leaf_index DESC LIMIT 1) AS head WHERE head.leaf_index = %b),"
+    " ev AS (INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state)"
+    " SELECT originator_id, originator_version, topic, state"
+    " FROM unnest(%s::{schema}.{event_type}[]) WHERE EXISTS (SELECT FROM guard)"
+    " RETURNING notification_id),"
+    " en AS (INSERT INTO {schema}.ledger_entries"
+    " SELECT * FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::bigint[],"
+    " %b::bytea[], %b::bytea[]) WHERE EXISTS (SELECT FROM guard))"
+    " SELECT notification_id FROM ev ORDER BY notification_id"
+)
 INSERT_KEY = "INSERT INTO {schema}.report_keys VALUES (%s, %s, %s, %s, %s, NULL)"
 SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM {schema}.report_keys WHERE report_id = %s"
 DESTROY_KEY = (
@@ -173,6 +188,7 @@ class _Statements(NamedTuple):
 
     select_heads: str
     insert: str
+    insert_at_known_head: str
     insert_key: str
     held: str
     complete: str
@@ -188,6 +204,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self.hasher = EntryHasher(origin)
         self.heads = HeadCache()
         self.group = GroupCommitter(self.write_batch)
+        self._log_head: tuple[int, int] | None = None  # last committed (leaf, recorded µs)
+        self._alone = False  # the last full append found no other writer's entries since
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
         schema = Identifier(datastore.schema)
         for statement in CREATE_LEDGER_TABLES:
@@ -208,6 +226,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         return _Statements(
             select_heads=self._sql(SELECT_HEADS).as_string(None),
             insert=self._sql(INSERT_EVENTS_AND_ENTRIES).as_string(None),
+            insert_at_known_head=self._sql(INSERT_AT_KNOWN_HEAD).as_string(None),
             insert_key=self._sql(INSERT_KEY).as_string(None),
             held=self._sql(PG_HELD).as_string(None),
             complete=self._sql(PG_COMPLETE).as_string(None),
@@ -263,11 +282,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def write_batch(self, requests: list[AppendRequest]) -> None:
         """One transaction for a batch: lock, admit per request, sequence, insert, commit.
 
-        Pipelined in three round trips, as plain eventsourcing's two plus the heads: BEGIN,
-        lock, NOTIFY and the heads; the insert of events and entries (and of new reports'
-        wrapped keys, and the completion of the requests' idempotency keys: see
-        `ledger.storage.key_completion`); COMMIT.
+        When this recorder made the last append and knows every report's chain head, one
+        round trip (`_write_at_known_head`). Otherwise pipelined in three round trips, as
+        plain eventsourcing's two plus the heads: BEGIN, lock, NOTIFY and the heads; the
+        insert of events and entries (and of new reports' wrapped keys, and the completion of
+        the requests' idempotency keys: see `ledger.storage.key_completion`); COMMIT.
         """
+        if self._write_at_known_head(requests):
+            return
         sql = self._statements
         streams = {_uuid(s.originator_id) for r in requests for s in r.events}
         cached = self.heads.lookup(streams)
@@ -285,7 +307,9 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 held = self._lock_claims(conn, wanted)
                 pipeline.sync()
                 head, read = _heads(curs.fetchall())
-                if not self.heads.is_current(None if head is None else head[0]) and cached:
+                current = self.heads.is_current(None if head is None else head[0])
+                self._alone = current  # nobody else appended since this recorder's last commit
+                if not current and cached:
                     # Someone else appended since this recorder's last commit: read them all.
                     curs.execute(sql.select_heads, (list(cached),), prepare=True)
                     pipeline.sync()
@@ -314,11 +338,84 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                 pipeline.sync()
                 notification_ids = [r["notification_id"] for r in curs.fetchall()]
         except BaseException:
-            self.heads.clear()
+            self._forget()
             raise
-        self.heads.committed(rows, read)
+        self._committed(rows, read)
         for request, ids in zip(accepted, share_ids(accepted, notification_ids), strict=True):
             request.succeed(ids)  # committed: each accepted request gets its own ids
+
+    def _write_at_known_head(self, requests: list[AppendRequest]) -> bool:
+        """Append in one round trip if the heads this recorder committed last are still the
+        log's: lock, NOTIFY, the guarded insert and COMMIT pipelined together. True if done.
+
+        Taken only for requests that extend reports whose heads are cached, all admissible
+        against them, with no data keys or idempotency keys to write, and only while this
+        recorder seems to be the only writer (its last full append found no one else's
+        entries since its previous commit). If another writer appended since (the guard finds
+        another last leaf), nothing is inserted, the caches are dropped and the caller takes
+        the full path; no request has been answered yet. With several writing processes the
+        full path is the usual one and a failed guard costs one round trip now and then.
+        """
+        head = self._log_head
+        if (
+            not self._alone
+            or head is None
+            or any(r.kwargs.get("data_keys") or completions([r]) for r in requests)
+        ):
+            return False
+        streams = {_uuid(s.originator_id) for r in requests for s in r.events}
+        cached = self.heads.lookup(streams)
+        if len(cached) != len(streams) or not self.heads.is_current(head[0]):
+            return False
+        if any(admit([r.events for r in requests], {k: v[0] for k, v in cached.items()})):
+            return False  # a conflict: let the full path read the heads and refuse it
+        events = [s for r in requests for s in r.events]
+        rows = sequence(
+            self.hasher,
+            events,
+            next_leaf=head[0] + 1,
+            last_recorded_at_us=head[1],
+            prev_hashes={k: v[1] for k, v in cached.items()},
+        )
+        pg_events = [
+            self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
+            for s in events
+        ]
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        try:
+            with self.datastore.get_connection() as conn, conn.pipeline() as pipeline:
+                curs = conn.cursor()
+                with conn.transaction():
+                    self._lock_table(curs)
+                    self._notify_channel(curs)
+                    curs.execute(
+                        self._statements.insert_at_known_head,
+                        (head[0], pg_events, *columns),
+                        prepare=True,
+                    )
+                pipeline.sync()
+                notification_ids = [r["notification_id"] for r in curs.fetchall()]
+                curs.close()
+        except BaseException:
+            self._forget()
+            raise
+        if len(notification_ids) != len(events):  # another writer appended: nothing written
+            self._forget()
+            return False
+        self._committed(rows, {})
+        for request, ids in zip(requests, share_ids(requests, notification_ids), strict=True):
+            request.succeed(ids)
+        return True
+
+    def _committed(self, rows: list[LedgerRow], read: dict[UUID, Head]) -> None:
+        self.heads.committed(rows, read)
+        if rows:
+            self._log_head = (rows[-1].leaf_index, rows[-1].recorded_at_us)
+
+    def _forget(self) -> None:
+        self.heads.clear()
+        self._log_head = None
+        self._alone = False
 
     @staticmethod
     def _admit(requests: list[AppendRequest], heads: dict[UUID, Head]) -> list[AppendRequest]:

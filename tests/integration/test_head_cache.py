@@ -40,3 +40,29 @@ def test_two_writers_keep_one_chain(
 
 def _annotate(report: Report, note: str) -> None:
     report.annotate(AUDITOR, datetime.now(UTC), note=note)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_an_append_to_another_report_moves_the_log_under_a_known_head(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The first writer still knows its own report's head, but the log moved on: its next
+    append must take the leaf after the other writer's, not the one after its own last."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
+    keyring = KeyRing.ephemeral()
+    first, second = (open_ledger(url, tmp_path / "keys", keyring) for _ in range(2))
+    try:
+        mine = submit_complaint(first)
+        first.change(mine, partial(_annotate, note="catatan 1"))  # its heads are known now
+        theirs = submit_complaint(second)
+        second.change(theirs, partial(_annotate, note="catatan lain"))
+        first.change(mine, partial(_annotate, note="catatan 2"))
+        first.change(mine, partial(_annotate, note="catatan 3"))
+        for rid in (mine, theirs):
+            recompute(first, rid)
+        leaves = sorted(e.leaf_index for rid in (mine, theirs) for e in first.history(rid))
+        assert leaves == list(range(len(leaves)))  # gap-free, no leaf taken twice
+        assert [e.stream_version for e in first.history(mine)] == [1, 2, 3, 4]
+    finally:
+        first.close()
+        second.close()
