@@ -26,6 +26,8 @@ _IMMUTABLE = (str, bytes, int, float, bool, type(None), date, timedelta, UUID, E
 _STRIPES = 64  # loads of one report run one at a time; of different reports, side by side
 
 EventsAfter = Callable[[UUID, int | None], Iterable[Any]]
+EventsAfterMany = Callable[[dict[UUID, int | None]], dict[UUID, list[Any]]]
+"""Given each report's cached version (None: not cached), the events stored after it."""
 
 
 def replay(report: Report | None, events: Iterable[Any]) -> Report | None:
@@ -73,6 +75,32 @@ class ReportCache:
                     while len(self._reports) > self._size:
                         self._reports.popitem(last=False)
             return result
+
+    def load_many(
+        self, report_ids: Iterable[UUID], events_after: EventsAfterMany
+    ) -> dict[UUID, Report]:
+        """Copies of these reports brought up to date as `load` does, with one call of
+        `events_after` for all of them (reports with no event are left out).
+
+        The reports are out of the cache while they are brought up to date; a concurrent
+        `load` of one of them replays it in full, with the same result.
+        """
+        with self._lock:
+            cached = {rid: self._reports.pop(rid, None) for rid in dict.fromkeys(report_ids)}
+        new = events_after({rid: None if r is None else r.version for rid, r in cached.items()})
+        found: dict[UUID, Report] = {}
+        for rid, before in cached.items():
+            report = replay(before, new.get(rid, ()))
+            if report is None:
+                continue
+            assert isinstance(report, Report)
+            found[rid] = copy_report(report)
+            if self._size > 0:
+                with self._lock:
+                    self._reports[rid] = report
+                    while len(self._reports) > self._size:
+                        self._reports.popitem(last=False)
+        return found
 
     def clear(self) -> None:
         """Forget every cached report."""

@@ -86,12 +86,12 @@ SQLITE_COMPLETE = (
 # cannot be taken over between the check and the completion.
 PG_HELD = (
     "SELECT i.scope, i.key, i.created_at_us FROM {schema}.api_idempotency AS i"
-    " JOIN unnest(%s::text[], %s::text[]) AS u(scope, key) ON i.scope = u.scope AND i.key = u.key"
+    " JOIN unnest(%b::text[], %b::text[]) AS u(scope, key) ON i.scope = u.scope AND i.key = u.key"
     " WHERE i.status = 'pending' ORDER BY i.scope, i.key FOR UPDATE OF i"
 )
 PG_COMPLETE = (
     "UPDATE {schema}.api_idempotency AS i SET status = 'done', response = u.response"
-    " FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(response, scope, key)"
+    " FROM unnest(%b::text[], %b::text[], %b::text[]) AS u(response, scope, key)"
     " WHERE i.scope = u.scope AND i.key = u.key"
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -51,8 +51,15 @@ class Opts:
     wait_for_checkpoint_s: float | None = None  # None: answer as soon as the entry is stored
 
 
+_RESULT_FIELDS = tuple(f.name for f in fields(ActionResult))
+
+
 def _encode(result: ActionResult) -> str:
-    return json.dumps(plain(asdict(result)))
+    # As json.dumps(plain(asdict(result))): every field is flat, two need converting.
+    data = {name: getattr(result, name) for name in _RESULT_FIELDS}
+    data["report_id"] = str(result.report_id)
+    data["recorded_at"] = result.recorded_at.isoformat()
+    return json.dumps(data)
 
 
 def _decode(text: str) -> ActionResult:

@@ -21,21 +21,21 @@ from ledger.storage.access import AccessStore, IdempotencyRecord
 from ledger.storage.access_postgres import PostgresAccessStore
 
 _PG_DELETE_EXPIRED = (
-    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = ANY(%s)"
+    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = ANY(%b)"
     " AND (created_at_us < %s OR (status = 'pending' AND created_at_us < %s))"
 )
 _PG_INSERT = (
     "INSERT INTO {schema}.api_idempotency"
     " SELECT %s, u.key, u.fingerprint, 'pending', NULL, %s"
-    " FROM unnest(%s::text[], %s::bytea[]) AS u(key, fingerprint) ORDER BY u.key"
+    " FROM unnest(%b::text[], %b::bytea[]) AS u(key, fingerprint) ORDER BY u.key"
     " ON CONFLICT DO NOTHING RETURNING key"
 )
 _PG_SELECT = (
     "SELECT key, fingerprint, status, response, created_at_us FROM {schema}.api_idempotency"
-    " WHERE scope = %s AND key = ANY(%s)"
+    " WHERE scope = %s AND key = ANY(%b)"
 )
 _PG_RELEASE = (
-    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = ANY(%s)"
+    "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = ANY(%b)"
     " AND status = 'pending' AND created_at_us = %s"
 )
 

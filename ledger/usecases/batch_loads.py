@@ -1,10 +1,11 @@
 """Load the reports of a batch with one query instead of one per report.
 
-The events are read from the recorder's own events table and projected as eventsourcing's
-repository does (`mutate_aggregate` over the mapped domain events, the sealing mapper
-opening sealed fields). Where the repository would do more than that (an aggregate cache
-or snapshots) or the report was erased, the report is loaded through
-`LedgerApplication.get_report` instead, so the result is always the same.
+Through the application's report cache (`ReportCache.load_many`): the events after each
+cached version are read from the recorder's own events table and applied as eventsourcing's
+repository does (`mutate` over the mapped domain events, the sealing mapper opening sealed
+fields). Where the repository would do more than that (an aggregate cache or snapshots) or
+the report was erased, the report is loaded through `LedgerApplication.get_report` instead,
+so the result is always the same.
 """
 
 from __future__ import annotations
@@ -26,33 +27,43 @@ from ledger.domain import Report
 _PG_ENTRIES = (
     "SELECT stream_id, stream_version, leaf_index, entry_hash, recorded_at_us"
     " FROM {schema}.ledger_entries WHERE (stream_id, stream_version) IN"
-    " (SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+    " (SELECT * FROM unnest(%b::uuid[], %b::bigint[]))"
 )
-_PG = "SELECT * FROM {schema}.{table} WHERE originator_id = ANY(%s) ORDER BY originator_version"
+_PG = (
+    "SELECT e.* FROM {schema}.{table} e"
+    " JOIN unnest(%b::uuid[], %b::bigint[]) AS k(id, after)"
+    " ON e.originator_id = k.id AND e.originator_version > k.after"
+    " ORDER BY e.originator_id, e.originator_version"
+)
 
 
 def load_reports(app: LedgerApplication, ids: Iterable[UUID]) -> dict[UUID, Report]:
-    """The reports with these ids that exist (absent ids are left out)."""
+    """The reports with these ids that exist (absent ids are left out).
+
+    Through the application's report cache: only the events stored after each cached
+    version are read (one query on PostgreSQL) and decoded.
+    """
     wanted = list(dict.fromkeys(ids))
     repository = app.repository
     if not wanted:
         return {}
     if repository.cache is not None or repository.snapshot_store is not None:
         return _one_by_one(app, wanted)
-    by_report: dict[UUID, list[StoredEvent]] = defaultdict(list)
-    for stored in _select(app.recorder, wanted):
-        by_report[UUID(str(stored.originator_id))].append(stored)
-    reports: dict[UUID, Report] = {}
-    for rid, stored_events in by_report.items():
-        report: Any = None
-        for stored in stored_events:  # as project_aggregate, without its protocol checks
-            event: Any = app.mapper.to_domain_event(stored)
-            report = event.mutate(report)
-        if not isinstance(report, Report) or report.erased:
+    reports = app.reports.load_many(wanted, lambda after: _events_after(app, after))
+    for rid, report in list(reports.items()):
+        if report.erased:  # as get_report does for a key another process destroyed
+            del reports[rid]
             reports |= _one_by_one(app, [rid])
-        else:
-            reports[rid] = report
     return reports
+
+
+def _events_after(app: LedgerApplication, after: dict[UUID, int | None]) -> dict[UUID, list[Any]]:
+    """The domain events of each report after the given version (None: all of them)."""
+    by_report: dict[UUID, list[Any]] = defaultdict(list)
+    to_domain_event = app.mapper.to_domain_event
+    for stored in _select(app.recorder, {rid: v or 0 for rid, v in after.items()}):
+        by_report[UUID(str(stored.originator_id))].append(to_domain_event(stored))
+    return by_report
 
 
 def _one_by_one(app: LedgerApplication, ids: list[UUID]) -> dict[UUID, Report]:
@@ -65,37 +76,39 @@ def _one_by_one(app: LedgerApplication, ids: list[UUID]) -> dict[UUID, Report]:
     return found
 
 
-def _select(recorder: Any, ids: list[UUID]) -> list[StoredEvent]:
+def _select(recorder: Any, after: dict[UUID, int]) -> list[StoredEvent]:
+    """Stored events of each report after its version, in version order per report."""
     if isinstance(recorder, PostgresAggregateRecorder):
         statement = SQL(_PG).format(
             schema=Identifier(recorder.datastore.schema),
             table=Identifier(recorder.events_table_name),
         )
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (ids,), prepare=True)
+            curs.execute(statement, (list(after), list(after.values())), prepare=True)
             rows = curs.fetchall()
         return [
             StoredEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
             for r in rows
         ]
     if isinstance(recorder, SQLiteAggregateRecorder):
-        marks = ",".join("?" * len(ids))
         query = (
             f"SELECT * FROM {recorder.events_table_name} "  # noqa: S608 - the recorder's own table name
-            f"WHERE originator_id IN ({marks}) ORDER BY originator_version"
+            "WHERE originator_id = ? AND originator_version > ? ORDER BY originator_version"
         )
+        found = []
         with recorder.datastore.transaction(commit=False) as c:
-            c.execute(query, [i.hex for i in ids])
-            rows = c.fetchall()
-        return [
-            StoredEvent(
-                recorder.convert_originator_id(r["originator_id"]),
-                r["originator_version"],
-                r["topic"],
-                bytes(r["state"]),
-            )
-            for r in rows
-        ]
+            for rid, version in after.items():
+                c.execute(query, (rid.hex, version))
+                found += [
+                    StoredEvent(
+                        recorder.convert_originator_id(r["originator_id"]),
+                        r["originator_version"],
+                        r["topic"],
+                        bytes(r["state"]),
+                    )
+                    for r in c.fetchall()
+                ]
+        return found
     raise TypeError(f"no batch loading for {type(recorder).__name__}")
 
 

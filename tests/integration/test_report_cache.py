@@ -15,6 +15,7 @@ from eventsourcing.persistence import IntegrityError
 from ledger.application import LedgerApplication
 from ledger.domain import ReportNotFound, VersionConflict
 from ledger.storage.keys import KeyRing
+from ledger.usecases.batch_loads import load_reports
 from tests.integration.ledgers import ADMIN, T0, WBS_REPORTER, open_ledger, submit_wbs
 
 
@@ -92,6 +93,28 @@ class ReportCacheBehaviour:
         with pytest.raises(ReportNotFound):
             first.get_report(rid.__class__(int=rid.int ^ 1))
         assert first.get_report(rid).version == 1
+
+    def test_a_batch_load_shows_other_appends_and_erasures_and_leaves_out_unknown_ids(
+        self, pair: tuple[LedgerApplication, ...]
+    ) -> None:
+        first, second = pair
+        cached, uncached, erased = (submit_wbs(first) for _ in range(3))
+        first.reports.clear()
+        assert first.get_report(cached).version == 1  # cached in the first ledger only
+        assert first.get_report(erased).reporter == WBS_REPORTER
+        for n in range(2):
+            second.change(cached, lambda r, n=n: r.annotate(actor=ADMIN, at=T0, note=f"cek {n}"))
+        second.erase(erased, actor=ADMIN, legal_basis="UU 27/2022 pasal 8", at=T0)
+        unknown = cached.__class__(int=cached.int ^ 1)
+        loaded = load_reports(first, [cached, uncached, erased, unknown, cached])
+        assert set(loaded) == {cached, uncached, erased}
+        assert loaded[cached].version == 3 and loaded[uncached].version == 1
+        assert loaded[erased].erased and loaded[erased].reporter is None
+        loaded[uncached].reporter["name"] = "changed in place"  # type: ignore[index]
+        again = load_reports(first, [uncached, cached])
+        assert again[uncached].reporter == WBS_REPORTER  # a copy, as `get_report` gives
+        assert again[cached].version == 3
+        assert first.get_report(cached).version == 3
 
 
 class TestSQLite(ReportCacheBehaviour):
