@@ -69,12 +69,15 @@ class ReportCache:
                 return None
             assert isinstance(report, Report)
             result = copy_report(report)
-            if self._size > 0:
-                with self._lock:
-                    self._reports[report_id] = report
-                    while len(self._reports) > self._size:
-                        self._reports.popitem(last=False)
+            self._keep(report_id, report)
             return result
+
+    def _keep(self, report_id: UUID, report: Report) -> None:
+        if self._size > 0:
+            with self._lock:
+                self._reports[report_id] = report
+                while len(self._reports) > self._size:
+                    self._reports.popitem(last=False)
 
     def load_many(
         self, report_ids: Iterable[UUID], events_after: EventsAfterMany
@@ -95,11 +98,7 @@ class ReportCache:
                 continue
             assert isinstance(report, Report)
             found[rid] = copy_report(report)
-            if self._size > 0:
-                with self._lock:
-                    self._reports[rid] = report
-                    while len(self._reports) > self._size:
-                        self._reports.popitem(last=False)
+            self._keep(rid, report)
         return found
 
     def clear(self) -> None:
