@@ -14,7 +14,7 @@ from rich.table import Table
 from api.extension import holder, ledger
 from projections.catalogue import NAMES
 from projections.follower import caught_up
-from projections.runner import REBUILD_BATCH, CatchUp, Projections
+from projections.runner import REBUILD_CHUNK, CatchUp, Projections
 from projections.timers import TimersBlocked, run_timers
 from projections.views import PositionTaken
 
@@ -72,10 +72,11 @@ def projections_group() -> None:
 @click.argument("name", required=False, type=click.Choice(NAMES))
 @click.option(
     "--batch-size",
-    default=REBUILD_BATCH,
+    default=REBUILD_CHUNK,
     show_default=True,
-    type=click.IntRange(1, 10_000),
-    help="Events per transaction; larger pages rebuild faster.",
+    type=click.IntRange(1, 1_000_000),
+    help="Events per chunk (one transaction per view); larger chunks rebuild faster and hold "
+    "more reports in memory.",
 )
 @with_appcontext
 def rebuild_command(name: str | None, batch_size: int) -> None:

@@ -8,7 +8,7 @@ escalation of a completed report takes it back out).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from projections.rules.fold import RecordError
@@ -78,6 +78,18 @@ class DailyBatch:
         if change:
             self.counts[(submitted_day, classification, RESOLVED)] += change
 
+    def settle(self) -> None:
+        """Nothing is left to compute before writing."""
+
+    def load(self, tx: Tx, report_ids: Sequence[str]) -> None:
+        """Add the stored origins of these reports (those the view has)."""
+        rows = tx.rows(tx.sql.select_origins, {"ids": tx.array(report_ids)})
+        self.origins.update({r["report_id"]: (r["day"], r["classification"]) for r in rows})
+
+    def follow(self, keep: Collection[str]) -> DailyBatch:
+        """The next batch of a rebuild, keeping in memory the origins of `keep` only."""
+        return DailyBatch({rid: o for rid, o in self.origins.items() if rid in keep})
+
     def write(self, tx: Tx) -> None:
         """Record the new origins and add the counts."""
         tx.run_many(
@@ -106,6 +118,10 @@ class DailyProjector:
         """Load the submission day and classification of the reports a batch touches."""
         rows = tx.rows(tx.sql.select_origins, {"ids": tx.array(report_ids)})
         return DailyBatch({r["report_id"]: (r["day"], r["classification"]) for r in rows})
+
+    def rebuilding(self) -> DailyBatch:
+        """An empty batch for a rebuild."""
+        return DailyBatch({})
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements that empty this projection."""

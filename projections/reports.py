@@ -6,7 +6,7 @@ report's SLA status and the compliance figures. Rows are derived from the clear 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from projections.dues import Dues
@@ -101,33 +101,75 @@ def share_rows(r: ClockRecord) -> list[Row]:
 
 
 class ReportsBatch:
-    """The records of the reports one batch touches, folded in memory, then written once."""
+    """The records of the reports one batch touches, folded in memory, then written once.
 
-    def __init__(self, dues: Dues, records: dict[str, ClockRecord]) -> None:
+    `settle_each`: compute a report's clocks after each of its events (the incremental path);
+    a rebuild computes after each event only the dues the clocks take (the calendar and registry
+    lookups, the only part of the clocks that can fail, so an event whose clocks cannot be
+    computed still fails itself), and the clocks of each touched report once (`settle`)."""
+
+    def __init__(
+        self, dues: Dues, records: dict[str, ClockRecord], *, settle_each: bool = True
+    ) -> None:
         self.dues = dues
         self.records = records
-        self.clocks: dict[str, list[ClockState]] = {}
+        self.settle_each = settle_each
+        self.clocks: dict[str, list[ClockState] | None] = {}
+        self.stored = set(records)  # reports whose rows the view has (the others are new)
 
     def fold(self, header: Header) -> None:
-        """Apply one event to its report's record and recompute the report's clocks."""
+        """Apply one event to its report's record and recompute the report's clocks (or, when
+        they are settled later, only the dues: the part of the clocks that can fail)."""
         record = apply(self.records.get(header.report_id), header)
-        clocks = clocks_of(  # computed per event, so that a failure names its event
+        if self.settle_each:
+            self.clocks[header.report_id] = self._clocks(record)
+        else:
+            self.dues.expected_verification(record)  # remembered by their inputs: `settle`
+            self.dues.auto_close(record)  # finds them again
+            self.clocks[header.report_id] = None
+        self.records[header.report_id] = record
+
+    def _clocks(self, record: ClockRecord) -> list[ClockState]:
+        return clocks_of(
             record,
             expected_verification_due=self.dues.expected_verification(record),
             auto_close_due=self.dues.auto_close(record),
         )
-        self.records[header.report_id] = record
-        self.clocks[header.report_id] = clocks
+
+    def settle(self) -> None:
+        """Compute the clocks of the touched reports not computed yet."""
+        for rid, clocks in self.clocks.items():
+            if clocks is None:
+                self.clocks[rid] = self._clocks(self.records[rid])
+
+    def load(self, tx: Tx, report_ids: Sequence[str]) -> None:
+        """Add the stored records of these reports (those the view has)."""
+        rows = tx.rows(tx.sql.select_records, {"ids": tx.array(report_ids)})
+        for record in (record_from_json(row["record"]) for row in rows):
+            self.records[record.report_id] = record
+            self.stored.add(record.report_id)
+
+    def follow(self, keep: Collection[str]) -> ReportsBatch:
+        """The next batch of a rebuild, keeping in memory the records of `keep` only."""
+        kept = {rid: r for rid, r in self.records.items() if rid in keep}
+        return ReportsBatch(self.dues, kept, settle_each=self.settle_each)
 
     def write(self, tx: Tx) -> None:
         """Replace the touched reports' rows, moving the compliance counters with them."""
+        self.settle()
         touched = sorted(self.clocks)
         ids = {"ids": tx.array(touched)}
+        # A new report has no rows to take out. The counters are written first even when no
+        # touched report has rows (nothing moves then): every writer locks the counters before
+        # the rows, in the order the tables are created (projections.sql.counters.tables).
+        stored = [rid for rid in touched if rid in self.stored]
+        old = {"ids": tx.array(stored)}
         for statement in tx.sql.counts_out:
-            tx.run(statement, ids)
-        for statement in (tx.sql.delete_report, tx.sql.delete_clocks, tx.sql.delete_shares):
-            tx.run(statement, ids)
-        pairs = [(self.records[rid], self.clocks[rid]) for rid in touched]
+            tx.run(statement, old)
+        if stored:
+            for statement in (tx.sql.delete_report, tx.sql.delete_clocks, tx.sql.delete_shares):
+                tx.run(statement, old)
+        pairs = [(self.records[rid], self.clocks[rid] or []) for rid in touched]
         reports = [report_row(r, c) for r, c in pairs]
         clocks = [row for r, c in pairs for row in clock_rows(r, c)]
         shares = [row for r, _ in pairs for row in share_rows(r)]
@@ -136,6 +178,7 @@ class ReportsBatch:
         tx.insert_rows(tx.sql.insert_share, SHARE_COLUMNS, shares)
         for statement in (*tx.sql.counts_in, *tx.sql.counts_cleanup):
             tx.run(statement, ids)
+        self.stored.update(touched)
 
 
 class ReportsProjector:
@@ -151,6 +194,10 @@ class ReportsProjector:
         rows = tx.rows(tx.sql.select_records, {"ids": tx.array(report_ids)})
         records = {r.report_id: r for r in (record_from_json(row["record"]) for row in rows)}
         return ReportsBatch(self.dues, records)
+
+    def rebuilding(self) -> ReportsBatch:
+        """An empty batch for a rebuild: clocks computed once per report and write."""
+        return ReportsBatch(self.dues, {}, settle_each=False)
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements that empty this projection."""

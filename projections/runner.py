@@ -21,13 +21,18 @@ from ledger.deadlines import DeadlineStamper
 from ledger.settings import Settings
 from projections.backends import RUNNER_CLASSES, PostgresView, SQLiteView
 from projections.catalogue import NAMES, default_projector, default_stamper
+from projections.rebuild import Rebuild
 from projections.source import LOG_NAME, LedgerLog, LogReader
 from projections.tx import Tx
 from projections.views import Failure, PositionTaken, View, headers_of
 
-REBUILD_BATCH = 5000
-"""Events per transaction in a rebuild: nobody reads a view while it is rebuilt, so pages are
-larger than a follower's (fewer commits, each report's rows written once per page)."""
+REBUILD_CHUNK = 100_000
+"""Events per transaction in a rebuild (projections.rebuild): each view writes the rows of the
+reports a chunk touched once, and holds in memory the state of those of the last two chunks.
+Smaller chunks rebuild slower (10 000: about 0.6 times the rate at 10^6 events)."""
+
+INCREMENTAL_BATCH = 500
+"""Events per transaction where a rebuild's chunk fails and is applied the incremental way."""
 
 Progress = Callable[[str, int, int], None]
 """Called as progress(projection, position, log_max_id) after each batch."""
@@ -60,10 +65,11 @@ def catch_up(
     *,
     batch_size: int = 500,
     progress: Progress | None = None,
+    until: int | None = None,
 ) -> list[CatchUp]:
     """Apply every event after the views' common position, batch by batch, reading and
-    decoding the log once for all of them, until the log's end; a view that meets a failing
-    event records it and stops there, the others go on."""
+    decoding the log once for all of them, until the log's end (or notification id `until`);
+    a view that meets a failing event records it and stops there, the others go on."""
     start = {view.position() for view in views}
     if len(start) > 1:  # they were together when grouped: another process moved one since
         raise PositionTaken("catch_up runs views that stand at the same position")
@@ -75,6 +81,8 @@ def catch_up(
     top = log.max_id()
     while active:
         notifications = log.after(position, batch_size)
+        if until is not None:
+            notifications = [n for n in notifications if n.id <= until]
         if not notifications:
             break
         items = [(log.decode(n), Tracking(LOG_NAME, n.id)) for n in notifications]
@@ -153,23 +161,40 @@ class Projections:
         self,
         names: Iterable[str] | None = None,
         *,
-        batch_size: int = REBUILD_BATCH,
+        batch_size: int = REBUILD_CHUNK,
         progress: Progress | None = None,
     ) -> list[CatchUp]:
-        """Empty the projections and replay the whole log into them."""
+        """Empty the projections and replay the whole log into them, `batch_size` events per
+        transaction (projections.rebuild); a failing event stops its projection there."""
         views = self._selected(names)
         for view in views:
             view.reset()
-        return self._run(views, batch_size, progress)
 
-    def _run(self, views: list[View], batch_size: int, progress: Progress | None) -> list[CatchUp]:
+        def incremental(chosen: Sequence[View], until: int) -> list[tuple[Any, ...]]:
+            done = self._run(list(chosen), INCREMENTAL_BATCH, progress, until=until)
+            return [(c.name, c.applied, c.position, c.failure) for c in done]
+
+        replay = Rebuild(
+            views, self.log, chunk=batch_size, progress=progress, incremental=incremental
+        )
+        return [CatchUp(*result) for result in replay.run()]
+
+    def _run(
+        self,
+        views: list[View],
+        batch_size: int,
+        progress: Progress | None,
+        until: int | None = None,
+    ) -> list[CatchUp]:
         """Catch up views, those at the same position together."""
         groups: dict[int | None, list[View]] = {}
         for view in views:
             groups.setdefault(view.position(), []).append(view)
         results: dict[str, CatchUp] = {}
         for group in groups.values():
-            for result in catch_up(group, self.log, batch_size=batch_size, progress=progress):
+            for result in catch_up(
+                group, self.log, batch_size=batch_size, progress=progress, until=until
+            ):
                 results[result.name] = result
         return [results[view.name] for view in views]
 

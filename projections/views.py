@@ -7,7 +7,7 @@ Either way the rows of a batch and the position of its last event commit togethe
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -33,7 +33,13 @@ class Batch(Protocol):
 
     def fold(self, header: Header) -> None: ...
 
+    def settle(self) -> None: ...  # compute what `write` needs and folding left for later
+
     def write(self, tx: Tx) -> None: ...
+
+    def load(self, tx: Tx, report_ids: Sequence[str]) -> None: ...  # add stored state
+
+    def follow(self, keep: Collection[str]) -> Batch: ...  # next batch, state of `keep` kept
 
 
 class Projector(Protocol):
@@ -42,6 +48,8 @@ class Projector(Protocol):
     name: str
 
     def begin(self, tx: Tx, report_ids: Sequence[str]) -> Batch: ...
+
+    def rebuilding(self) -> Batch: ...  # an empty batch for a rebuild (projections.rebuild)
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]: ...
 
@@ -144,6 +152,20 @@ class View:
         with self.transaction(commit=True) as tx:
             for statement in self.projector.reset(self.sql):
                 tx.run(statement, {"application_name": LOG_NAME})
+
+    def commit(self, batch: Batch, last: int, *, after: int | None) -> None:
+        """Write a rebuild's batch with the position of its last event, in one transaction, if
+        the view stands exactly at `after`; otherwise write nothing and raise PositionTaken."""
+        with self.transaction(commit=True) as tx:
+            at = self._claim(tx.cursor)  # other writers of this view wait until we commit
+            if at != after:
+                raise PositionTaken(f"{self.name} is at {at}, not where this batch starts")
+            try:
+                self._insert_tracking(tx.cursor, Tracking(LOG_NAME, last))
+            except IntegrityError:
+                raise PositionTaken(f"{self.name} is already past {last}") from None
+            batch.write(tx)
+            tx.run(self.sql.delete_failure, {"projection": self.name})
 
     def process(
         self,

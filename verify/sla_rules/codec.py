@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from verify.sla_rules.record import ClockRecord, Involvement
@@ -26,16 +27,22 @@ def _parse(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+_values = attrgetter(*_FIELDS)
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
+
 def record_to_json(record: ClockRecord) -> str:
     """Canonical JSON of a record: sorted keys, UTC times with microseconds."""
-    data: dict[str, Any] = {f: getattr(record, f) for f in _FIELDS}
+    data: dict[str, Any] = dict(zip(_FIELDS, _values(record), strict=True))
     for name in _TIMES:
-        data[name] = _time(data[name])
+        value = data[name]
+        if value is not None:
+            data[name] = value.isoformat(timespec="microseconds")
     data["deadlines"] = {k: _time(v) for k, v in sorted(record.deadlines.items())}
     data["involvements"] = [
         {f: getattr(i, f) for f in _INVOLVEMENT_FIELDS} for i in record.involvements
     ]
-    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return _ENCODE(data)
 
 
 def record_from_json(text: str) -> ClockRecord:

@@ -8,7 +8,8 @@ stops instead of producing a wrong view.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
+from operator import attrgetter
 from typing import Any
 
 from verify.sla_rules.headers import Header
@@ -18,6 +19,11 @@ from verify.sla_rules.record import ClockRecord, Involvement
 NEUTRAL_EVENTS = frozenset(
     {"Annotated", "InvestigationNoteAdded", "DisclosureRecorded", "PersonalDataErased"}
 )
+
+
+_FIELDS = tuple(f.name for f in fields(ClockRecord))
+_INDEX = {name: i for i, name in enumerate(_FIELDS)}
+_values = attrgetter(*_FIELDS)
 
 
 class RecordError(ValueError):
@@ -172,11 +178,22 @@ def apply(record: ClockRecord | None, header: Header) -> ClockRecord:
     if change is None:
         raise RecordError(f"{where}: unknown event type")
     moved = header.state != record.state
-    return replace(
+    return _replaced(
         record,
-        **change(record, header),
-        version=header.version,
-        state=header.state,
-        state_at=header.at if moved else record.state_at,
-        last_event_at=header.at,
+        {
+            **change(record, header),
+            "version": header.version,
+            "state": header.state,
+            "state_at": header.at if moved else record.state_at,
+            "last_event_at": header.at,
+        },
     )
+
+
+def _replaced(record: ClockRecord, changes: Mapping[str, Any]) -> ClockRecord:
+    """`dataclasses.replace` of a record, without its per-field bookkeeping (the fold runs once
+    per event of the log)."""
+    values = list(_values(record))
+    for name, value in changes.items():
+        values[_INDEX[name]] = value
+    return ClockRecord(*values)

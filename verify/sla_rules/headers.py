@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 CLEAR_FIELDS = frozenset(
@@ -56,6 +57,7 @@ class Header:
         return self.fields.get(name, default)
 
 
+@lru_cache(maxsize=256)
 def event_type_of(topic: str) -> str:
     """The event name of a stored topic: `ledger.domain.report:Report.Verified` is `Verified`."""
     return topic.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
@@ -106,12 +108,43 @@ def _decode_tagged(obj: dict[str, Any]) -> Any:
     return obj
 
 
+def _untagged(value: Any) -> Any:
+    """A parsed JSON value with its tags undone, inner values first (as a JSON object hook
+    would undo them while parsing)."""
+    kind = type(value)
+    if kind is dict:
+        if len(value) == 2 and value.get("_type_") == "datetime_iso":
+            data = value.get("_data_")
+            if type(data) is str:  # the common case, its data has nothing to undo
+                return datetime.fromisoformat(data)
+        return _decode_tagged({k: _untagged(v) for k, v in value.items()})
+    if kind is list:
+        return [_untagged(v) for v in value]
+    return value
+
+
+_parse = json.JSONDecoder().decode
+
+
 def header_from_stored(stream_id: str, version: int, topic: str, payload: bytes) -> Header:
-    """Build a header from a log entry's stored payload, as an auditor reads it from a bundle."""
+    """Build a header from a log entry's stored payload, as an auditor reads it from a bundle.
+
+    Only the values a header reads have their tags undone: sealed envelopes and the other
+    fields are parsed and dropped, never converted."""
     try:
-        values = json.loads(payload, object_hook=_decode_tagged)
+        values = _parse(payload.decode("utf-8"))
+        if not isinstance(values, dict):
+            raise HeaderError(f"report {stream_id} v{version}: payload is not a JSON object")
+        read = {}
+        for name in _READ & values.keys():
+            value = values[name]
+            read[name] = _untagged(value) if type(value) in _NESTED else value
+    except HeaderError:
+        raise
     except (ValueError, UnicodeDecodeError) as e:
         raise HeaderError(f"report {stream_id} v{version}: payload is not JSON ({e})") from None
-    if not isinstance(values, dict):
-        raise HeaderError(f"report {stream_id} v{version}: payload is not a JSON object")
-    return header_from_fields(stream_id, version, topic, values)
+    return header_from_fields(stream_id, version, topic, read)
+
+
+_READ = CLEAR_FIELDS | {"actor", "state", "at"}
+_NESTED = (dict, list)

@@ -1,0 +1,174 @@
+"""Rebuilding views from the whole log: read in large pages, fold in memory, write per chunk.
+
+A rebuild replays every event into emptied views. It uses the fold of the incremental path
+(each projector's batch: `projections.rules.fold` for `reports`, the daily counts for `daily`)
+but not its per-event bookkeeping:
+
+- the log is read straight from the events table in pages of `PAGE` rows, only the columns a
+  clear header needs, and each header is parsed from the stored payload
+  (`LogReader.header`), without building event objects or touching sealed fields;
+- `chunk` events (the `batch_size` of `Projections.rebuild`) fold into each view's batch in
+  memory, and each report's clocks are computed once per chunk, from its folded record;
+- each view then writes the rows of the reports the chunk touched, and the position of the
+  chunk's last event, in one transaction (`View.commit`), with bulk inserts.
+
+Records stay in memory from one chunk to the next only for the reports touched in the last
+two chunks; a later event of another report loads its stored record, as a catch-up would, so
+memory is bounded by the chunk and the reports still active, not by the log.
+
+Any event of a chunk that fails (it cannot be decoded, folded, or its clocks computed, or a
+write fails) sends the chunk to the incremental path (`runner.catch_up`), from the position
+the views stand at, up to the chunk's end: it finds the failing event and stops that view
+there with the error in its status, exactly as a catch-up does; the other views go on.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from projections.source import LogReader, Stored
+from projections.views import TRANSIENT, Batch, Failure, PositionTaken, View
+
+PAGE = 10_000
+"""Stored events read per query."""
+
+Progress = Callable[[str, int, int], None]
+Result = tuple[str, int, int | None, Failure | None]  # name, applied, position, failure
+CatchUpRange = Callable[[Sequence[View], int], Sequence[Result]]
+
+
+@dataclass
+class _Chunk:
+    """What one chunk read and touched."""
+
+    touched: set[str] = field(default_factory=set)
+    last: int | None = None  # id of the last event folded
+    read_to: int | None = None  # id of the last event read (a failing page is read whole)
+    count: int = 0
+
+
+class Rebuild:
+    """One rebuild of views that stand together at the start of the log."""
+
+    def __init__(
+        self,
+        views: Sequence[View],
+        log: LogReader,
+        *,
+        chunk: int,
+        progress: Progress | None,
+        incremental: CatchUpRange,
+    ) -> None:
+        """`incremental(views, until)` applies the events up to `until` the way a catch-up
+        does, returning (name, applied, position, failure) per view."""
+        self.views = list(views)
+        self.log = log
+        self.chunk = max(1, chunk)
+        self.progress = progress
+        self.incremental = incremental
+        self.applied = dict.fromkeys((v.name for v in views), 0)
+        self.position: dict[str, int | None] = dict.fromkeys((v.name for v in views), None)
+        self.failures: dict[str, Failure | None] = dict.fromkeys((v.name for v in views), None)
+
+    def run(self) -> list[Result]:
+        """Replay the log into the views; (name, applied, position, failure) per view."""
+        active = list(self.views)
+        at: int | None = None
+        batches = {v.name: v.projector.rebuilding() for v in active}
+        resident: set[str] = set()  # reports whose state the batches hold
+        previous: set[str] = set()  # reports touched in the previous chunk
+        top = self.log.max_id()
+        collecting = gc.isenabled()
+        gc.disable()  # the fold allocates millions of small objects and frees few
+        try:
+            while active:
+                chunk = _Chunk()
+                try:
+                    self._fold(active, batches, resident, at, chunk)
+                    if chunk.last is None:
+                        break
+                    for view in active:
+                        batches[view.name].settle()
+                    for view in active:
+                        view.commit(batches[view.name], chunk.last, after=at)
+                        self._advance(view.name, chunk.count, chunk.last, top)
+                except (PositionTaken, *TRANSIENT):
+                    raise
+                except Exception:  # an event of this chunk fails: the incremental path finds it
+                    end = chunk.read_to if chunk.read_to is not None else top
+                    active = self._fall_back(active, end, top)
+                    at = end
+                    batches = {v.name: v.projector.rebuilding() for v in active}
+                    resident, previous = set(), set()
+                    continue
+                at = chunk.last
+                keep = chunk.touched | previous
+                batches = {name: batch.follow(keep) for name, batch in batches.items()}
+                resident, previous = keep, chunk.touched
+                if collecting:
+                    gc.collect(0)
+        finally:
+            if collecting:
+                gc.enable()
+        return [
+            (v.name, self.applied[v.name], self.position[v.name], self.failures[v.name])
+            for v in self.views
+        ]
+
+    def _fold(
+        self,
+        active: list[View],
+        batches: dict[str, Batch],
+        resident: set[str],
+        at: int | None,
+        chunk: _Chunk,
+    ) -> None:
+        """Read and fold up to `chunk` events after `at`."""
+        position = at
+        while chunk.count < self.chunk:
+            rows: list[Stored] = self.log.stored_after(
+                position, min(PAGE, self.chunk - chunk.count)
+            )
+            if not rows:
+                return
+            chunk.read_to = rows[-1].id
+            headers = [self.log.header(row) for row in rows]
+            stored = sorted({h.report_id for h in headers if h.version > 1} - resident)
+            if stored:  # reports folded in earlier chunks and no longer held: load their state
+                for view in active:
+                    with view.transaction(commit=False) as tx:
+                        batches[view.name].load(tx, stored)
+                resident.update(stored)
+            folds = [batches[view.name].fold for view in active]
+            for header in headers:
+                for fold in folds:
+                    fold(header)
+            ids = {h.report_id for h in headers}
+            resident |= ids
+            chunk.touched |= ids
+            chunk.count += len(rows)
+            chunk.last = position = rows[-1].id
+
+    def _advance(self, name: str, count: int, last: int, top: int) -> None:
+        self.applied[name] += count
+        self.position[name] = last
+        if self.progress is not None:
+            self.progress(name, last, max(top, last))
+
+    def _fall_back(self, active: list[View], end: int, top: int) -> list[View]:
+        """Apply the chunk the incremental way; the views that did not stop go on."""
+        going = []
+        for name, applied, position, failure in self.incremental(active, end):
+            self.applied[name] += applied
+            if position is not None:
+                self.position[name] = position
+            if failure is not None:
+                self.failures[name] = failure
+            elif self.progress is not None and position is not None:
+                self.progress(name, position, max(top, position))
+        for view in active:
+            if self.failures[view.name] is None:
+                going.append(view)
+        return going
