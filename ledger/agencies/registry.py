@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 LEVELS = frozenset({"national", "ministry", "agency", "province", "regency", "city", "unit"})
 TIERS = frozenset({"macro", "meso", "micro"})
 REGISTRY_FORMAT = 1
+REGISTRY_VARIABLE = "LEDGER_AGENCY_REGISTRY"  # a registry file replacing the packaged sample
 _ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*")
 _FIELDS = ("id", "name", "level", "tier", "parent", "time_zone", "sla_policy", "is_hub")
 
@@ -66,8 +68,17 @@ class AgencyRegistry:
         self._zones = {a.id: ZoneInfo(a.time_zone) for a in self._by_id.values()}
 
     @classmethod
-    def load_default(cls) -> AgencyRegistry:
-        """Load the registry shipped with the package (agencies.json)."""
+    def load_default(cls, environ: Mapping[str, str] | None = None) -> AgencyRegistry:
+        """The configured registry: the file `LEDGER_AGENCY_REGISTRY` names (agencies.json
+        format), else the sample shipped with the package."""
+        path = (os.environ if environ is None else environ).get(REGISTRY_VARIABLE, "")
+        if path:
+            try:
+                return cls.from_file(path)
+            except OSError as error:
+                raise AgencyRegistryError(
+                    f"{REGISTRY_VARIABLE}={path}: cannot read it ({error.strerror})"
+                ) from None
         text = resources.files("ledger.agencies").joinpath("agencies.json").read_text("utf-8")
         return cls.from_json(text, origin="agencies.json")
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ledger.agencies import AgencyRegistry, AgencyRegistryError, UnknownAgency
+from ledger.deadlines import DeadlineStamper
 from ledger.sla import PolicyBook
 
 
@@ -175,3 +176,35 @@ def test_unit_ids_extend_their_parent_id(registry: AgencyRegistry) -> None:
     for agency in registry.all():
         if agency.level == "unit":
             assert agency.parent is not None and agency.id.startswith(agency.parent + ".")
+
+
+def test_the_configured_file_replaces_the_sample(tmp_path: Path) -> None:
+    path = write(tmp_path, record("root", level="national", is_hub=True))
+    configured = AgencyRegistry.load_default({"LEDGER_AGENCY_REGISTRY": str(path)})
+    assert [a.id for a in configured.all()] == ["root"]
+    sample = AgencyRegistry.load_default({"LEDGER_AGENCY_REGISTRY": ""})
+    assert "kota-serang" in {a.id for a in sample.all()}
+
+
+def test_a_configured_file_that_is_missing_or_invalid_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.json"
+    with pytest.raises(AgencyRegistryError, match=r"LEDGER_AGENCY_REGISTRY=.*cannot read"):
+        AgencyRegistry.load_default({"LEDGER_AGENCY_REGISTRY": str(missing)})
+    bad = write(tmp_path, record("a"), record("a"))
+    with pytest.raises(AgencyRegistryError, match="duplicate id"):
+        AgencyRegistry.load_default({"LEDGER_AGENCY_REGISTRY": str(bad)})
+
+
+def test_the_deadline_stamper_uses_the_configured_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(
+        tmp_path,
+        record("root", level="national", is_hub=True),
+        record("root.papua", parent="root", level="province", time_zone="Asia/Jayapura"),
+    )
+    monkeypatch.setenv("LEDGER_AGENCY_REGISTRY", str(path))
+    stamper = DeadlineStamper.load_default()
+    assert stamper.registry.time_zone("root.papua") == ZoneInfo("Asia/Jayapura")
+    with pytest.raises(UnknownAgency):
+        stamper.registry.get("kota-serang")  # the sample is not loaded beside it
