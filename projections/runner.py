@@ -22,9 +22,10 @@ from ledger.settings import Settings
 from projections.backends import RUNNER_CLASSES, PostgresView, SQLiteView
 from projections.catalogue import NAMES, default_projector, default_stamper
 from projections.rebuild import Rebuild
-from projections.source import LOG_NAME, LedgerLog, LogReader
+from projections.rules.headers import Header
+from projections.source import LOG_NAME, LedgerLog, LogReader, Stored
 from projections.tx import Tx
-from projections.views import Failure, PositionTaken, View, headers_of
+from projections.views import Failure, PositionTaken, View
 
 REBUILD_CHUNK = 100_000
 """Events per transaction in a rebuild (projections.rebuild): each view writes the rows of the
@@ -59,6 +60,17 @@ class Status:
     failure: Failure | None
 
 
+def stored_headers(log: LogReader, rows: Sequence[Stored]) -> list[Header | Exception]:
+    """The clear header of each stored event, or the error that stops a projection at it."""
+    out: list[Header | Exception] = []
+    for row in rows:
+        try:
+            out.append(log.header(row))
+        except Exception as error:  # recorded as the failure of the event, when folded
+            out.append(error)
+    return out
+
+
 def catch_up(
     views: Sequence[View],
     log: LogReader,
@@ -80,14 +92,16 @@ def catch_up(
     done: dict[str, CatchUp] = {}
     top = log.max_id()
     while active:
-        notifications = log.after(position, batch_size)
+        rows = log.stored_after(position, batch_size)
         if until is not None:
-            notifications = [n for n in notifications if n.id <= until]
-        if not notifications:
+            rows = [r for r in rows if r.id <= until]
+        if not rows:
             break
-        items = [(log.decode(n), Tracking(LOG_NAME, n.id)) for n in notifications]
-        headers = headers_of(items)  # once for all the views
-        follows, position = position, notifications[-1].id
+        # Clear headers parsed from the stored payloads, once for all the views (as the
+        # rebuild does: no event objects); the stored row stands for its event in a failure.
+        items = [(row, Tracking(LOG_NAME, row.id)) for row in rows]
+        headers = stored_headers(log, rows)
+        follows, position = position, rows[-1].id
         for view in list(active):
             outcome = view.process(items, after=follows, headers=headers)
             applied[view.name] += outcome.applied

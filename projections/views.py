@@ -13,12 +13,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, Tracking
 from eventsourcing.utils import get_topic
 
 from projections.rules.headers import Header, event_type_of
-from projections.source import LOG_NAME, Undecodable, header_of
+from projections.source import LOG_NAME, Stored, Undecodable, header_of
 from projections.sql import Statement, Statements
 from projections.times import time_of, us
 from projections.tx import Tx
@@ -80,11 +81,14 @@ class Outcome:
 
 
 def _failure(projection: str, event: Any, tracking: Tracking, error: Exception) -> Failure:
-    if isinstance(event, Undecodable):
+    """`event`: the decoded event, an `Undecodable`, or the stored row it was read from."""
+    if isinstance(event, Undecodable | Stored):
         topic: str | None = event.topic
     else:
         topic = get_topic(type(event)) if hasattr(event, "originator_id") else None
     rid = getattr(event, "originator_id", None)
+    if rid is not None:
+        rid = UUID(str(rid))  # a stored row holds it as text (SQLite) or as a UUID
     return Failure(
         projection=projection,
         notification_id=tracking.notification_id,
