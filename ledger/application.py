@@ -130,6 +130,14 @@ class LedgerApplication(Application[UUID]):
             raise ReportNotFound(report_id)
         return found
 
+    def appended_entry(self, report_id: UUID, version: int) -> EntryRecord:
+        """The entry of a version this process has just appended: kept from the commit when
+        the recorder still has it, else read (the answer to an append, never a history read)."""
+        found = self.ledger.committed_entry(report_id, version)
+        if found is None:
+            raise ReportNotFound(report_id)
+        return found
+
     def iter_entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRecord]:
         """The global log in leaf order."""
         return self.ledger.iter_entries(start, stop)

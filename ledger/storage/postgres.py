@@ -37,6 +37,7 @@ from ledger.storage.key_completion import (
     render_all,
 )
 from ledger.storage.keys import WrappedKey
+from ledger.storage.recent import RecentEntries
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
 EVENTS_TABLE = "ledger_events"
@@ -203,6 +204,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         self.origin = origin
         self.hasher = EntryHasher(origin)
         self.heads = HeadCache()
+        self.recent = RecentEntries()
         self.group = GroupCommitter(self.write_batch)
         self._log_head: tuple[int, int] | None = None  # last committed (leaf, recorded µs)
         self._alone = False  # the last full append found no other writer's entries since
@@ -340,7 +342,7 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         except BaseException:
             self._forget()
             raise
-        self._committed(rows, read)
+        self._committed(rows, read, events)
         for request, ids in zip(accepted, share_ids(accepted, notification_ids), strict=True):
             request.succeed(ids)  # committed: each accepted request gets its own ids
 
@@ -402,13 +404,16 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         if len(notification_ids) != len(events):  # another writer appended: nothing written
             self._forget()
             return False
-        self._committed(rows, {})
+        self._committed(rows, {}, events)
         for request, ids in zip(requests, share_ids(requests, notification_ids), strict=True):
             request.succeed(ids)
         return True
 
-    def _committed(self, rows: list[LedgerRow], read: dict[UUID, Head]) -> None:
+    def _committed(
+        self, rows: list[LedgerRow], read: dict[UUID, Head], events: list[StoredEvent]
+    ) -> None:
         self.heads.committed(rows, read)
+        self.recent.remember(rows, events)
         if rows:
             self._log_head = (rows[-1].leaf_index, rows[-1].recorded_at_us)
 
@@ -492,6 +497,10 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self._sql(SELECT_STREAM_ENTRY), (stream_id, version), prepare=True)
             row = curs.fetchone()
         return None if row is None else _record(row)
+
+    def committed_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
+        """An entry this recorder committed recently (see `RecentEntries`), else read."""
+        return self.recent.get(stream_id, version) or self.stream_entry(stream_id, version)
 
     def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
         """All entries of one report, in version order."""

@@ -41,6 +41,7 @@ from ledger.storage.key_completion import (
     sqlite_held,
 )
 from ledger.storage.keys import WrappedKey
+from ledger.storage.recent import RecentEntries
 from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
 
 EVENTS_TABLE = "ledger_events"
@@ -169,6 +170,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self.origin = origin
         self.hasher = EntryHasher(origin)
         self.heads = HeadCache()
+        self.recent = RecentEntries()
         self.group = GroupCommitter(self.write_batch)
         self._own: SQLiteConnection | None = None  # see _writer
         self._own_pid = 0
@@ -222,7 +224,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c = conn.cursor()
             c.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head
             try:
-                ids, rows, read = self._write_locked(c, requests, self._known_head(c, own))
+                ids, rows, read, events = self._write_locked(c, requests, self._known_head(c, own))
             except BaseException:
                 self._forget()
                 conn.rollback()
@@ -233,6 +235,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 self._forget()
                 raise
         self.heads.committed(rows, read)
+        self.recent.remember(rows, events)
         if rows and own:
             self._log_head = (rows[-1].leaf_index, rows[-1].recorded_at_us)
         for request, notification_ids in ids:
@@ -294,7 +297,9 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         c: SQLiteCursor,
         requests: list[AppendRequest],
         known: tuple[int, int] | EllipsisType,
-    ) -> tuple[list[tuple[AppendRequest, list[int]]], list[LedgerRow], dict[UUID, Head]]:
+    ) -> tuple[
+        list[tuple[AppendRequest, list[int]]], list[LedgerRow], dict[UUID, Head], list[StoredEvent]
+    ]:
         if known is ...:
             c.execute(SELECT_HEAD)
             row = c.fetchone()
@@ -345,7 +350,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         if answered:
             c.executemany(SQLITE_COMPLETE, answered)
         ids = list(zip(accepted, share_ids(accepted, notification_ids), strict=True))
-        return ids, rows, read
+        return ids, rows, read, events
 
     @staticmethod
     def _stream_heads(c: SQLiteCursor, streams: set[UUID]) -> dict[UUID, Head]:
@@ -391,6 +396,10 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(SELECT_STREAM_ENTRY, (stream_id.hex, version))
             row = c.fetchone()
         return None if row is None else _record(row)
+
+    def committed_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
+        """An entry this recorder committed recently (see `RecentEntries`), else read."""
+        return self.recent.get(stream_id, version) or self.stream_entry(stream_id, version)
 
     def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
         """All entries of one report, in version order."""

@@ -196,7 +196,7 @@ class Appends:
         if completion is not None:
             assert completion.response is not None
             return _decode(completion.response)
-        entry = self.app.entry(report_id, report.version)
+        entry = self.app.appended_entry(report_id, report.version)
         return ActionResult(
             report_id=report_id,
             action=name,

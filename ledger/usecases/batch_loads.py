@@ -122,7 +122,7 @@ def load_entries(app: LedgerApplication, wanted: Iterable[tuple[UUID, int]]) -> 
     if not isinstance(recorder, PostgresAggregateRecorder):
         found = {}
         for rid, version in pairs:
-            e = app.entry(rid, version)
+            e = app.appended_entry(rid, version)
             found[(rid, version)] = (e.leaf_index, e.entry_hash, e.recorded_at_us)
         return found
     statement = SQL(_PG_ENTRIES).format(schema=Identifier(recorder.datastore.schema))

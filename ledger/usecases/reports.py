@@ -107,7 +107,7 @@ class Reports:
             if receipt_hash is not None:
                 self.store.delete_receipt(receipt_hash)
             raise
-        first = self.app.history(rid)[0]
+        first = self.app.appended_entry(rid, 1)
         result = SubmitResult(
             rid, appended.version, "submitted", first.leaf_index, first.entry_hash.hex(), receipt
         )

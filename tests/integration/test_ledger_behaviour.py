@@ -132,6 +132,12 @@ class LedgerBehaviour:
         fresh_keys = app.data_keys.table.fetch_data_key(rid)
         assert fresh_keys is None
 
+    def test_the_answer_to_an_append_is_the_stored_entry(self, app: LedgerApplication) -> None:
+        rid = submit_complaint(app)
+        app.change(rid, lambda r: r.annotate(actor=ADMIN, at=T0, note="cek"))
+        for version in (1, 2):  # kept from the commit, compared with the row read back
+            assert app.appended_entry(rid, version) == app.entry(rid, version)
+
     def test_append_only_through_the_application_connection(self, app: LedgerApplication) -> None:
         submit_complaint(app)
         for statement in self.tamper_statements():
