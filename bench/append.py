@@ -104,11 +104,16 @@ APPEND_PATH = (
     "ledger/integrity",
     "ledger/storage/datakeys.py",
     "ledger/storage/group_commit.py",
+    "ledger/storage/heads.py",
+    "ledger/storage/key_completion.py",
     "ledger/storage/keys.py",
     "ledger/storage/postgres.py",
+    "ledger/storage/postgres_sql.py",
+    "ledger/storage/recent.py",
     "ledger/storage/records.py",
     "ledger/storage/sealing.py",
     "ledger/storage/sqlite.py",
+    "ledger/storage/sqlite_sql.py",
 )
 
 

@@ -20,7 +20,7 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.application import LedgerApplication
 from ledger.storage.sealing import SealingMapper, sealed_fields_of
-from ledger.storage.sqlite import EVENTS_TABLE
+from ledger.storage.sqlite_sql import EVENTS_TABLE
 from projections.rules.headers import (
     CLEAR_FIELDS,
     Header,

@@ -9,7 +9,7 @@ destroyed. Notification ids are not gap-free and are never used as log positions
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -22,7 +22,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 from ledger.integrity.chain import LedgerRow, admit, sequence
 from ledger.integrity.entry import EntryHasher
@@ -37,118 +37,21 @@ from ledger.storage.key_completion import (
     render_all,
 )
 from ledger.storage.keys import WrappedKey
+from ledger.storage.postgres_reads import PostgresLedgerReads
+from ledger.storage.postgres_sql import (
+    APPEND_ONLY_TABLES,
+    APPEND_ONLY_TRIGGERS,
+    CREATE_LEDGER_TABLES,
+    EVENTS_TABLE,
+    INSERT_AT_KNOWN_HEAD,
+    INSERT_EVENTS_AND_ENTRIES,
+    INSERT_KEY,
+    INSERT_ORIGIN,
+    SELECT_HEADS,
+    SELECT_ORIGIN,
+)
 from ledger.storage.recent import RecentEntries
-from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
-
-EVENTS_TABLE = "ledger_events"
-
-CREATE_LEDGER_TABLES = [
-    "CREATE TABLE IF NOT EXISTS {schema}.ledger_entries ("
-    " leaf_index bigint PRIMARY KEY,"
-    " stream_id uuid NOT NULL,"
-    " stream_version bigint NOT NULL,"
-    " recorded_at_us bigint NOT NULL,"
-    " prev_hash bytea NOT NULL CHECK (length(prev_hash) = 32),"
-    " entry_hash bytea NOT NULL CHECK (length(entry_hash) = 32),"
-    " UNIQUE (stream_id, stream_version))",
-    "CREATE TABLE IF NOT EXISTS {schema}.ledger_meta (key text PRIMARY KEY, value text NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS {schema}.report_keys ("
-    " report_id uuid PRIMARY KEY,"
-    " key_id text NOT NULL,"
-    " kek_id text NOT NULL,"
-    " wrapped bytea,"
-    " created_at_us bigint NOT NULL,"
-    " destroyed_at_us bigint)",
-    "CREATE OR REPLACE FUNCTION {schema}.ledger_refuse_change() RETURNS trigger"
-    " LANGUAGE plpgsql AS $$ BEGIN"
-    " RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP"
-    " USING ERRCODE = 'insufficient_privilege'; END $$",
-    "CREATE OR REPLACE FUNCTION {schema}.ledger_keys_only_destroy() RETURNS trigger"
-    " LANGUAGE plpgsql AS $$ BEGIN"
-    " IF TG_OP = 'UPDATE' AND OLD.wrapped IS NOT NULL AND NEW.wrapped IS NULL"
-    " AND NEW.destroyed_at_us IS NOT NULL AND NEW.report_id = OLD.report_id"
-    " AND NEW.key_id = OLD.key_id AND NEW.kek_id = OLD.kek_id"
-    " AND NEW.created_at_us = OLD.created_at_us THEN RETURN NEW; END IF;"
-    " RAISE EXCEPTION 'report_keys: only destroying a wrapped key is allowed (% refused)', TG_OP"
-    " USING ERRCODE = 'insufficient_privilege'; END $$",
-    "CREATE OR REPLACE TRIGGER report_keys_only_destroy BEFORE UPDATE OR DELETE"
-    " ON {schema}.report_keys FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_keys_only_destroy()",
-    "CREATE OR REPLACE TRIGGER report_keys_no_truncate BEFORE TRUNCATE"
-    " ON {schema}.report_keys FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_refuse_change()",
-]
-APPEND_ONLY_TABLES = (EVENTS_TABLE, "ledger_entries", "ledger_meta")
-APPEND_ONLY_TRIGGERS = [
-    "CREATE OR REPLACE TRIGGER {append_only} BEFORE UPDATE OR DELETE ON {schema}.{table}"
-    " FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_refuse_change()",
-    "CREATE OR REPLACE TRIGGER {no_truncate} BEFORE TRUNCATE ON {schema}.{table}"
-    " FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_refuse_change()",
-]
-
-# The log head (the row whose stream_id is NULL) and, for each report in the batch, its last
-# entry: one index probe per report whatever the length of its history.
-SELECT_HEADS = (
-    "SELECT NULL::uuid AS stream_id, leaf_index AS version, recorded_at_us, NULL::bytea AS hash"
-    " FROM (SELECT leaf_index, recorded_at_us FROM {schema}.ledger_entries"
-    " ORDER BY leaf_index DESC LIMIT 1) AS head"
-    " UNION ALL"
-    " SELECT k.sid, h.stream_version, NULL, h.entry_hash FROM unnest(%b::uuid[]) AS k(sid)"
-    " CROSS JOIN LATERAL (SELECT l.stream_version, l.entry_hash FROM {schema}.ledger_entries l"
-    " WHERE l.stream_id = k.sid ORDER BY l.stream_version DESC LIMIT 1) AS h"
-)
-# The events and their entries in one statement; notification ids come back in event order.
-INSERT_EVENTS_AND_ENTRIES = (
-    "WITH ev AS (INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state)"
-    " SELECT originator_id, originator_version, topic, state"
-    " FROM unnest(%s::{schema}.{event_type}[])"
-    " RETURNING notification_id),"
-    " en AS (INSERT INTO {schema}.ledger_entries"
-    " SELECT * FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::bigint[],"
-    " %b::bytea[], %b::bytea[]))"
-    " SELECT notification_id FROM ev ORDER BY notification_id"
-)
-# The same insert when this recorder already knows the log head: it writes only if the log's
-# last leaf is still the given one (nobody appended since this recorder's last commit), so
-# lock, insert and COMMIT go in one round trip; no rows back means nothing was written.
-INSERT_AT_KNOWN_HEAD = (
-    "WITH guard AS (SELECT 1 FROM (SELECT leaf_index FROM {schema}.ledger_entries"
-    " ORDER BY leaf_index DESC LIMIT 1) AS head WHERE head.leaf_index = %b),"
-    " ev AS (INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state)"
-    " SELECT originator_id, originator_version, topic, state"
-    " FROM unnest(%s::{schema}.{event_type}[]) WHERE EXISTS (SELECT FROM guard)"
-    " RETURNING notification_id),"
-    " en AS (INSERT INTO {schema}.ledger_entries"
-    " SELECT * FROM unnest(%b::bigint[], %b::uuid[], %b::bigint[], %b::bigint[],"
-    " %b::bytea[], %b::bytea[]) WHERE EXISTS (SELECT FROM guard))"
-    " SELECT notification_id FROM ev ORDER BY notification_id"
-)
-INSERT_KEY = "INSERT INTO {schema}.report_keys VALUES (%s, %s, %s, %s, %s, NULL)"
-SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM {schema}.report_keys WHERE report_id = %s"
-DESTROY_KEY = (
-    "UPDATE {schema}.report_keys SET wrapped = NULL, destroyed_at_us = %s"
-    " WHERE report_id = %s AND wrapped IS NOT NULL"
-)
-INSERT_ORIGIN = "INSERT INTO {schema}.ledger_meta VALUES ('origin', %s) ON CONFLICT DO NOTHING"
-SELECT_ORIGIN = "SELECT value FROM {schema}.ledger_meta WHERE key = 'origin'"
-SELECT_TREE_SIZE = "SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size FROM {schema}.ledger_entries"
-_ENTRY_COLUMNS = (
-    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
-    " l.entry_hash, e.topic, e.state FROM {schema}.ledger_entries l"
-    " LEFT JOIN {schema}.{events} e"
-    " ON e.originator_id = l.stream_id AND e.originator_version = l.stream_version"
-)
-SELECT_ENTRIES = (
-    _ENTRY_COLUMNS
-    + " WHERE l.leaf_index >= %s AND l.leaf_index < %s ORDER BY l.leaf_index LIMIT %s"
-)
-SELECT_STREAM_ENTRIES = _ENTRY_COLUMNS + " WHERE l.stream_id = %s ORDER BY l.stream_version"
-SELECT_STREAM_ENTRY = _ENTRY_COLUMNS + " WHERE l.stream_id = %s AND l.stream_version = %s"
-SELECT_UNLINKED = (
-    "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {schema}.{events} e"
-    " LEFT JOIN {schema}.ledger_entries l"
-    " ON l.stream_id = e.originator_id AND l.stream_version = e.originator_version"
-    " WHERE l.leaf_index IS NULL ORDER BY e.notification_id"
-)
-PAGE = 5000
+from ledger.storage.records import OriginMismatch
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -171,19 +74,6 @@ def _text(query: Any) -> str:
     return query if isinstance(query, str) else str(query.as_string(None))
 
 
-def _record(row: dict[str, Any]) -> EntryRecord:
-    return EntryRecord(
-        leaf_index=row["leaf_index"],
-        stream_id=row["stream_id"],
-        stream_version=row["stream_version"],
-        recorded_at_us=row["recorded_at_us"],
-        prev_hash=bytes(row["prev_hash"]),
-        entry_hash=bytes(row["entry_hash"]),
-        event_type=row["topic"],
-        payload=None if row["state"] is None else bytes(row["state"]),
-    )
-
-
 class _Statements(NamedTuple):
     """The append path's statements, composed once (not on every save)."""
 
@@ -197,7 +87,7 @@ class _Statements(NamedTuple):
     notify: str
 
 
-class LedgerPostgresRecorder(PostgresApplicationRecorder):
+class LedgerPostgresRecorder(PostgresLedgerReads, PostgresApplicationRecorder):
     """Stores events and their ledger entries in one PostgreSQL transaction."""
 
     def __init__(self, datastore: PostgresDatastore, *, origin: str) -> None:
@@ -242,13 +132,6 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
     def _notify_channel(self, curs: Any) -> None:
         curs.execute(self._statements.notify)
-
-    def _sql(self, statement: str) -> Composed:
-        return SQL(statement).format(
-            schema=Identifier(self.datastore.schema),
-            events=Identifier(self.events_table_name),
-            event_type=Identifier(self.stored_event_type_name),
-        )
 
     def create_table(self) -> None:
         """Create tables and triggers, then pin the log origin (first writer wins)."""
@@ -468,75 +351,3 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
                     self._statements.insert_key,
                     [(k.report_id, k.key_id, k.kek_id, k.wrapped, now_us) for k in keys],
                 )
-
-    def tree_size(self) -> int:
-        """Number of entries in the log."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql(SELECT_TREE_SIZE))
-            row = curs.fetchone()
-        assert row is not None
-        return int(row["size"])
-
-    def iter_entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRecord]:
-        """Entries in leaf order, read page by page."""
-        end = self.tree_size() if stop is None else stop
-        position = start
-        while position < end:
-            with self.datastore.transaction(commit=False) as curs:
-                curs.execute(self._sql(SELECT_ENTRIES), (position, end, PAGE), prepare=True)
-                rows = curs.fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield _record(row)
-            position = rows[-1]["leaf_index"] + 1
-
-    def stream_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
-        """One entry of a report, by version (one statement: no BEGIN/ROLLBACK trips)."""
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._sql(SELECT_STREAM_ENTRY), (stream_id, version), prepare=True)
-            row = curs.fetchone()
-        return None if row is None else _record(row)
-
-    def committed_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
-        """An entry this recorder committed recently (see `RecentEntries`), else read."""
-        return self.recent.get(stream_id, version) or self.stream_entry(stream_id, version)
-
-    def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
-        """All entries of one report, in version order."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql(SELECT_STREAM_ENTRIES), (stream_id,), prepare=True)
-            return [_record(row) for row in curs.fetchall()]
-
-    def iter_unlinked_events(self) -> Iterator[UnlinkedEvent]:
-        """Stored events that have no ledger entry (only tampering produces them)."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql(SELECT_UNLINKED))
-            rows = curs.fetchall()
-        for r in rows:
-            yield UnlinkedEvent(
-                r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
-            )
-
-    def insert_data_key(self, row: WrappedKey) -> None:
-        """Store a wrapped data key on its own (keys for new reports go with the save)."""
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
-                self._sql(INSERT_KEY),
-                (row.report_id, row.key_id, row.kek_id, row.wrapped, time.time_ns() // 1000),
-            )
-
-    def fetch_data_key(self, report_id: UUID) -> WrappedKey | None:
-        """The wrapped data key of a report; None if it never had one or it was destroyed."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(self._sql(SELECT_KEY), (report_id,), prepare=True)
-            row = curs.fetchone()
-        if row is None or row["wrapped"] is None:
-            return None
-        return WrappedKey(report_id, row["key_id"], row["kek_id"], bytes(row["wrapped"]))
-
-    def destroy_data_key(self, report_id: UUID, at_us: int) -> bool:
-        """Overwrite a report's wrapped key; True if there was one to destroy."""
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(self._sql(DESTROY_KEY), (at_us, report_id))
-            return bool(curs.rowcount)

@@ -42,95 +42,21 @@ from ledger.storage.key_completion import (
 )
 from ledger.storage.keys import WrappedKey
 from ledger.storage.recent import RecentEntries
-from ledger.storage.records import EntryRecord, OriginMismatch, UnlinkedEvent
-
-EVENTS_TABLE = "ledger_events"
-
-# Every index of ledger_entries grows at its end (leaf index, event id): an append writes no
-# page in the middle of a b-tree. A report's entries are found through the events table's
-# own primary key (stream, version) and the event id; see docs/storage.md.
-CREATE_LEDGER_TABLES = [
-    "CREATE TABLE IF NOT EXISTS ledger_entries ("
-    " leaf_index INTEGER PRIMARY KEY,"
-    " event_id INTEGER NOT NULL UNIQUE,"
-    " stream_id BLOB NOT NULL CHECK (length(stream_id) = 16),"
-    " stream_version INTEGER NOT NULL,"
-    " recorded_at_us INTEGER NOT NULL,"
-    " prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),"
-    " entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32))",
-    "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS report_keys ("
-    " report_id TEXT PRIMARY KEY,"
-    " key_id TEXT NOT NULL,"
-    " kek_id TEXT NOT NULL,"
-    " wrapped BLOB,"
-    " created_at_us INTEGER NOT NULL,"
-    " destroyed_at_us INTEGER)",
-]
-
-APPEND_ONLY_TABLES = (EVENTS_TABLE, "ledger_entries", "ledger_meta")
-
-
-def _append_only_triggers(table: str) -> list[str]:
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END"
-        for op in ("UPDATE", "DELETE")
-    ]
-
-
-KEY_TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS report_keys_no_delete BEFORE DELETE ON report_keys "
-    "BEGIN SELECT RAISE(ABORT, 'report_keys rows are kept: DELETE refused'); END",
-    # The only change allowed is destroying a wrapped key (erasure), once.
-    "CREATE TRIGGER IF NOT EXISTS report_keys_only_destroy BEFORE UPDATE ON report_keys "
-    "WHEN NEW.wrapped IS NOT NULL OR OLD.wrapped IS NULL OR NEW.report_id != OLD.report_id "
-    "OR NEW.key_id != OLD.key_id OR NEW.kek_id != OLD.kek_id "
-    "OR NEW.created_at_us != OLD.created_at_us OR NEW.destroyed_at_us IS NULL "
-    "BEGIN SELECT RAISE(ABORT, 'report_keys: only destroying a wrapped key is allowed'); END",
-]
-
-SELECT_HEAD = (
-    "SELECT leaf_index, recorded_at_us FROM ledger_entries ORDER BY leaf_index DESC LIMIT 1"
+from ledger.storage.records import OriginMismatch
+from ledger.storage.sqlite_reads import SQLiteLedgerReads
+from ledger.storage.sqlite_sql import (
+    APPEND_ONLY_TABLES,
+    CREATE_LEDGER_TABLES,
+    EVENTS_TABLE,
+    INSERT_ENTRY,
+    INSERT_KEY,
+    INSERT_ORIGIN,
+    KEY_TRIGGERS,
+    SELECT_HEAD,
+    SELECT_ORIGIN,
+    SELECT_STREAM_HEAD,
+    append_only_triggers,
 )
-# The entry of a report's latest linked event; the caller checks that the entry names that
-# event's stream and version. One such statement per report costs less in SQLite than one
-# statement for all reports (measured).
-SELECT_STREAM_HEAD = (
-    "SELECT e.originator_version, l.stream_id, l.stream_version, l.entry_hash"
-    " FROM ledger_events e JOIN ledger_entries l ON l.event_id = e.rowid"
-    " WHERE e.originator_id = ? ORDER BY e.originator_version DESC LIMIT 1"
-)
-INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?)"
-INSERT_KEY = "INSERT INTO report_keys VALUES (?, ?, ?, ?, ?, NULL)"
-SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM report_keys WHERE report_id = ?"
-DESTROY_KEY = (
-    "UPDATE report_keys SET wrapped = NULL, destroyed_at_us = ? "
-    "WHERE report_id = ? AND wrapped IS NOT NULL"
-)
-SELECT_ORIGIN = "SELECT value FROM ledger_meta WHERE key = 'origin'"
-INSERT_ORIGIN = "INSERT OR IGNORE INTO ledger_meta VALUES ('origin', ?)"
-SELECT_TREE_SIZE = "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_entries"
-_COLUMNS = (
-    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
-    " l.entry_hash, e.topic, e.state"
-)
-# The log in leaf order: each entry with the event stored at its own stream and version.
-SELECT_ENTRIES = (
-    _COLUMNS + " FROM ledger_entries l LEFT JOIN ledger_events e"
-    " ON e.originator_id = lower(hex(l.stream_id)) AND e.originator_version = l.stream_version"
-    " WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index LIMIT ?"
-)
-# One report's entries: its events by primary key, each with the entry that links to it.
-_STREAM = _COLUMNS + " FROM ledger_events e JOIN ledger_entries l ON l.event_id = e.rowid"
-SELECT_STREAM_ENTRIES = _STREAM + " WHERE e.originator_id = ? ORDER BY e.originator_version"
-SELECT_STREAM_ENTRY = _STREAM + " WHERE e.originator_id = ? AND e.originator_version = ?"
-SELECT_UNLINKED = (
-    "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM ledger_events e"
-    " LEFT JOIN ledger_entries l ON l.event_id = e.rowid"
-    " WHERE l.leaf_index IS NULL ORDER BY e.rowid"
-)
-PAGE = 2000
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -150,20 +76,7 @@ def _translated_errors() -> Iterator[None]:
         raise PersistenceError(e) from e
 
 
-def _record(row: Any) -> EntryRecord:
-    return EntryRecord(
-        leaf_index=row[0],
-        stream_id=UUID(bytes=bytes(row[1])),
-        stream_version=row[2],
-        recorded_at_us=row[3],
-        prev_hash=bytes(row[4]),
-        entry_hash=bytes(row[5]),
-        event_type=row[6],
-        payload=None if row[7] is None else bytes(row[7]),
-    )
-
-
-class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
     """Stores events and their ledger entries in one SQLite transaction."""
 
     def __init__(self, datastore: SQLiteDatastore, *, origin: str) -> None:
@@ -181,7 +94,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         statements = super().construct_create_table_statements() + CREATE_LEDGER_TABLES
         for table in APPEND_ONLY_TABLES:
-            statements += _append_only_triggers(table)
+            statements += append_only_triggers(table)
         return statements + KEY_TRIGGERS
 
     def create_table(self) -> None:
@@ -369,71 +282,3 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
                 )
             heads[sid] = (version, entry_hash)
         return heads
-
-    def tree_size(self) -> int:
-        """Number of entries in the log."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(SELECT_TREE_SIZE)
-            return int(c.fetchone()[0])
-
-    def iter_entries(self, start: int = 0, stop: int | None = None) -> Iterator[EntryRecord]:
-        """Entries in leaf order, read page by page."""
-        end = self.tree_size() if stop is None else stop
-        position = start
-        while position < end:
-            with self.datastore.transaction(commit=False) as c:
-                c.execute(SELECT_ENTRIES, (position, end, PAGE))
-                rows = c.fetchall()
-            if not rows:
-                return
-            for row in rows:
-                yield _record(row)
-            position = rows[-1][0] + 1
-
-    def stream_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
-        """One entry of a report, by version."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(SELECT_STREAM_ENTRY, (stream_id.hex, version))
-            row = c.fetchone()
-        return None if row is None else _record(row)
-
-    def committed_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
-        """An entry this recorder committed recently (see `RecentEntries`), else read."""
-        return self.recent.get(stream_id, version) or self.stream_entry(stream_id, version)
-
-    def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
-        """All entries of one report, in version order."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(SELECT_STREAM_ENTRIES, (stream_id.hex,))
-            return [_record(row) for row in c.fetchall()]
-
-    def iter_unlinked_events(self) -> Iterator[UnlinkedEvent]:
-        """Stored events that have no ledger entry (only tampering produces them)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(SELECT_UNLINKED)
-            rows = c.fetchall()
-        for row in rows:
-            yield UnlinkedEvent(UUID(row[0]), row[1], row[2], bytes(row[3]))
-
-    def insert_data_key(self, row: WrappedKey) -> None:
-        """Store a wrapped data key on its own (keys for new reports go with the save)."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                INSERT_KEY,
-                (row.report_id.hex, row.key_id, row.kek_id, row.wrapped, time.time_ns() // 1000),
-            )
-
-    def fetch_data_key(self, report_id: UUID) -> WrappedKey | None:
-        """The wrapped data key of a report; None if it never had one or it was destroyed."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(SELECT_KEY, (report_id.hex,))
-            row = c.fetchone()
-        if row is None or row[2] is None:
-            return None
-        return WrappedKey(report_id, row[0], row[1], bytes(row[2]))
-
-    def destroy_data_key(self, report_id: UUID, at_us: int) -> bool:
-        """Overwrite a report's wrapped key; True if there was one to destroy."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(DESTROY_KEY, (at_us, report_id.hex))
-            return bool(c.sqlite_cursor.rowcount)
