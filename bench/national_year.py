@@ -155,7 +155,7 @@ def child_cmd(kind: str, args: argparse.Namespace, reports: int) -> list[str]:
 
 def run_year(args: argparse.Namespace, out: Console) -> dict[str, Any]:
     """Every step on one fresh schema; returns the figures."""
-    from national_child import reports_for
+    from national_child import national_stamper, reports_for
 
     base = postgres_base_url()
     machine = describe_machine(base)
@@ -177,6 +177,10 @@ def run_year(args: argparse.Namespace, out: Console) -> dict[str, Any]:
             "LEDGER_PROJECTIONS_FOLLOWER": "off",
             "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         }
+        if args.agencies:  # every step, the rebuild included, knows the synthetic agencies
+            registry = keep_dir / "agencies.json"
+            registry.write_text(national_stamper(args.agencies).registry.to_json(), "utf-8")
+            env["LEDGER_AGENCY_REGISTRY"] = str(registry)
         bundle = keep_dir / "year.bundle"
         columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
         with Progress(*columns, TextColumn("{task.completed:,.0f}"), console=err) as bar:
@@ -270,9 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         "--agencies",
         type=int,
         default=0,
-        help="grow the registry with synthetic agencies up to N (0: the sample registry; "
-        "the projections know only the sample's agencies, so their rebuild stops at a "
-        "synthetic one)",
+        help="grow the registry with synthetic agencies up to N (0: the sample registry); "
+        "every step, the projections' rebuild included, reads the grown registry through "
+        "LEDGER_AGENCY_REGISTRY",
     )
     parser.add_argument("--max-batch", type=int, default=50, help="steps per save_each call")
     parser.add_argument("--year-events", type=int, default=YEAR_EVENTS)

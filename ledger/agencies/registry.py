@@ -82,6 +82,11 @@ class AgencyRegistry:
         text = resources.files("ledger.agencies").joinpath("agencies.json").read_text("utf-8")
         return cls.from_json(text, origin="agencies.json")
 
+    def to_json(self) -> str:
+        """The registry as a file in the agencies.json format (`from_json` reads it back)."""
+        records = [{name: getattr(a, name) for name in _FIELDS} for a in self.all()]
+        return json.dumps({"format": REGISTRY_FORMAT, "agencies": records}, ensure_ascii=False)
+
     @classmethod
     def from_file(cls, path: str | Path) -> AgencyRegistry:
         """Load a registry from a JSON file in the agencies.json format."""

@@ -208,3 +208,9 @@ def test_the_deadline_stamper_uses_the_configured_registry(
     assert stamper.registry.time_zone("root.papua") == ZoneInfo("Asia/Jayapura")
     with pytest.raises(UnknownAgency):
         stamper.registry.get("kota-serang")  # the sample is not loaded beside it
+
+
+def test_a_registry_written_out_reads_back_the_same(registry: AgencyRegistry) -> None:
+    again = AgencyRegistry.from_json(registry.to_json())
+    assert again.all() == registry.all()
+    assert again.hub_of("kota-serang") == registry.hub_of("kota-serang")
