@@ -8,9 +8,8 @@ log, a report's history and every proof still reads the database.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
+from itertools import islice
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -20,25 +19,30 @@ from ledger.storage.records import EntryRecord
 
 
 class RecentEntries:
-    """At most `capacity` committed entries by (report, version); safe across threads."""
+    """At most `capacity` committed entries by (report, version).
+
+    Written only by the thread that holds the group commit (one writer at a time), read by
+    any: a dict read or write is atomic in CPython, so no lock is taken on the append path.
+    """
 
     def __init__(self, capacity: int = 4096) -> None:
         self._capacity = capacity
-        self._entries: OrderedDict[tuple[UUID, int], EntryRecord] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: dict[tuple[UUID, int], tuple[LedgerRow, StoredEvent]] = {}
 
     def remember(self, rows: Sequence[LedgerRow], events: Sequence[StoredEvent]) -> None:
         """Keep the entries of a committed transaction (`rows[i]` is the entry of `events[i]`)."""
-        with self._lock:
-            entries = self._entries
-            for row, event in zip(rows, events, strict=True):
-                entries[(row.stream_id, row.stream_version)] = EntryRecord(
-                    *row, event_type=event.topic, payload=event.state
-                )
-            while len(entries) > self._capacity:
-                entries.popitem(last=False)
+        entries = self._entries
+        for row, event in zip(rows, events, strict=True):
+            entries[(row.stream_id, row.stream_version)] = (row, event)
+        excess = len(entries) - self._capacity
+        if excess > 0:  # the oldest first: a dict keeps insertion order
+            for key in list(islice(entries, excess)):
+                del entries[key]
 
     def get(self, stream_id: UUID, version: int) -> EntryRecord | None:
         """The committed entry, if it is still kept."""
-        with self._lock:
-            return self._entries.get((stream_id, version))
+        found = self._entries.get((stream_id, version))
+        if found is None:
+            return None
+        row, event = found
+        return EntryRecord(*row, event_type=event.topic, payload=event.state)
