@@ -54,7 +54,20 @@ class GroupCommitter:
     def submit(self, requests: Sequence[AppendRequest]) -> None:
         """Queue requests and return when each has an outcome (read it from the request)."""
         with self._cond:
-            self._queue.extend(requests)
+            alone = not self._writing and not self._queue
+            if alone and sum(len(r.events) for r in requests) <= self._max_events:
+                self._writing = True  # nobody writing or waiting: lead with these at once
+            else:
+                self._queue.extend(requests)
+                alone = False
+        if alone:
+            try:
+                self._write(list(requests))  # gives every request an outcome
+            finally:
+                with self._cond:
+                    self._writing = False
+                    self._cond.notify_all()
+            return
         while True:
             with self._cond:
                 while self._writing and not all(r.done for r in requests):

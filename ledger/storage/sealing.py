@@ -87,8 +87,8 @@ class SealingMapper(Mapper[UUID]):
         if plan.class_version > 1:
             state["class_version"] = plan.class_version
         key: DataKey | None = None
-        aad_head = b""
-        for name, aad_tail in plan.sealed:
+        aad_head = nonces = b""
+        for n, (name, aad_tail) in enumerate(plan.sealed):
             value = state.get(name)
             if value is None:
                 continue
@@ -99,7 +99,8 @@ class SealingMapper(Mapper[UUID]):
                         f"report {originator_id} has no data key: cannot seal {name!r}"
                     )
                 aad_head = b"%s|%s|%d" % (_AAD_PREFIX, originator_id.bytes, version)
-            nonce = os.urandom(12)
+                nonces = os.urandom(12 * len(plan.sealed))  # one random nonce per field
+            nonce = nonces[12 * n : 12 * n + 12]
             ct = key.aead.encrypt(nonce, self.transcoder.encode(value), aad_head + aad_tail)
             state[name] = {
                 SEAL_MARK: SEAL_VERSION,

@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from types import EllipsisType
 from typing import Any
 from uuid import UUID
@@ -63,19 +62,6 @@ def _uuid(value: UUID | str) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
 
 
-@contextmanager
-def _translated_errors() -> Iterator[None]:
-    """sqlite3's errors as eventsourcing's, as its own transactions translate them."""
-    try:
-        yield
-    except sqlite3.IntegrityError as e:
-        raise IntegrityError(e) from e
-    except sqlite3.OperationalError as e:
-        raise OperationalError(e) from e
-    except sqlite3.Error as e:
-        raise PersistenceError(e) from e
-
-
 class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
     """Stores events and their ledger entries in one SQLite transaction."""
 
@@ -85,7 +71,7 @@ class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
         self.heads = HeadCache()
         self.recent = RecentEntries()
         self.group = GroupCommitter(self.write_batch)
-        self._own: SQLiteConnection | None = None  # see _writer
+        self._own: SQLiteConnection | None = None  # see write_batch
         self._own_pid = 0
         self._data_version: int | None = None
         self._log_head: tuple[int, int] | None = None  # (leaf index, recorded time, µs)
@@ -132,8 +118,31 @@ class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
 
         Idempotency keys passed with a request are completed in this transaction
         (`ledger.storage.key_completion`).
+
+        A file database appends through one connection of the recorder's own (made in this
+        process), under the pool's writer interlock so writers of this process still take turns
+        without SQLite's busy waits; its `PRAGMA data_version` tells whether any other
+        connection committed since this one's last append (`_known_head`). An in-memory
+        database (shared cache) keeps to the pool's connections.
         """
-        with self._writer() as (conn, own), _translated_errors():
+        pool = self.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            with self.datastore.get_connection(commit=True) as conn:
+                self._write_on(conn, False, requests)
+            return
+        lock = pool._writer_lock  # eventsourcing's own writer interlock (version pinned)
+        if not lock.acquire(timeout=pool.pool_timeout):
+            raise OperationalError("timed out waiting for the writer of this process")
+        try:
+            if self._own is None or self._own_pid != os.getpid():
+                self._own, self._own_pid = pool._create_connection(), os.getpid()
+                self._data_version, self._log_head = None, None
+            self._write_on(self._own, True, requests)
+        finally:
+            lock.release()
+
+    def _write_on(self, conn: SQLiteConnection, own: bool, requests: list[AppendRequest]) -> None:
+        try:
             c = conn.cursor()
             c.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head
             try:
@@ -147,38 +156,18 @@ class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
             except BaseException:
                 self._forget()
                 raise
+        except sqlite3.IntegrityError as e:  # as eventsourcing's own transactions translate
+            raise IntegrityError(e) from e
+        except sqlite3.OperationalError as e:
+            raise OperationalError(e) from e
+        except sqlite3.Error as e:
+            raise PersistenceError(e) from e
         self.heads.committed(rows, read)
         self.recent.remember(rows, events)
         if rows and own:
             self._log_head = (rows[-1].leaf_index, rows[-1].recorded_at_us)
         for request, notification_ids in ids:
             request.succeed(notification_ids)
-
-    @contextmanager
-    def _writer(self) -> Iterator[tuple[SQLiteConnection, bool]]:
-        """The connection appends go through, and whether it is the recorder's own.
-
-        A file database gets one connection of the recorder's own (made in this process),
-        used under the pool's writer interlock so writers of this process still take turns
-        without SQLite's busy waits. Its `PRAGMA data_version` tells whether any other
-        connection committed since this one's last append (`_known_head`). An in-memory
-        database (shared cache) keeps to the pool's connections.
-        """
-        pool = self.datastore.pool
-        if pool.is_sqlite_memory_mode:
-            with self.datastore.get_connection(commit=True) as conn:
-                yield conn, False
-            return
-        lock = pool._writer_lock  # eventsourcing's own writer interlock (version pinned)
-        if not lock.acquire(timeout=pool.pool_timeout):
-            raise OperationalError("timed out waiting for the writer of this process")
-        try:
-            if self._own is None or self._own_pid != os.getpid():
-                self._own, self._own_pid = pool._create_connection(), os.getpid()
-                self._data_version, self._log_head = None, None
-            yield self._own, True
-        finally:
-            lock.release()
 
     def _known_head(self, c: SQLiteCursor, own: bool) -> tuple[int, int] | EllipsisType:
         """The log head (leaf index, recorded time) if no other connection committed since
