@@ -262,22 +262,14 @@ class LedgerPostgresRecorder(PostgresLedgerReads, PostgresApplicationRecorder):
             last_recorded_at_us=head[1],
             prev_hashes={k: v[1] for k, v in cached.items()},
         )
-        pg_events = [
-            self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
-            for s in events
-        ]
-        columns = [list(c) for c in zip(*rows, strict=True)]
+        params = (head[0], *self._insert_params(events, rows))
         try:
             with self.datastore.get_connection() as conn, conn.pipeline() as pipeline:
                 curs = conn.cursor()
                 with conn.transaction():
                     self._lock_table(curs)
                     self._notify_channel(curs)
-                    curs.execute(
-                        self._statements.insert_at_known_head,
-                        (head[0], pg_events, *columns),
-                        prepare=True,
-                    )
+                    curs.execute(self._statements.insert_at_known_head, params, prepare=True)
                 pipeline.sync()
                 notification_ids = [r["notification_id"] for r in curs.fetchall()]
                 curs.close()
@@ -315,14 +307,16 @@ class LedgerPostgresRecorder(PostgresLedgerReads, PostgresApplicationRecorder):
 
     def _insert(self, curs: Any, events: list[StoredEvent], rows: list[LedgerRow]) -> None:
         """Queue the one statement that inserts the events and their entries."""
+        curs.execute(self._statements.insert, self._insert_params(events, rows), prepare=True)
+
+    def _insert_params(self, events: list[StoredEvent], rows: list[LedgerRow]) -> tuple[Any, ...]:
+        """The events as eventsourcing's composite type, then the entries column by column."""
         pg_events = [
             self.construct_pg_stored_event(s.originator_id, s.originator_version, s.topic, s.state)
             for s in events
         ]
         columns = list(zip(*rows, strict=True)) if rows else [()] * 6
-        curs.execute(
-            self._statements.insert, (pg_events, *(list(c) for c in columns)), prepare=True
-        )
+        return (pg_events, *(list(c) for c in columns))
 
     def _lock_claims(self, conn: Any, wanted: list[KeyCompletion]) -> Any:
         """Queue the locking read of the claims this batch completes (None if none)."""
