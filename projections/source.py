@@ -16,9 +16,9 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification,
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteFactory
 from eventsourcing.utils import get_topic, resolve_topic
-from psycopg.sql import SQL, Identifier
 
 from ledger.application import LedgerApplication
+from ledger.storage.pg_names import pg_statement
 from ledger.storage.sealing import SealingMapper, sealed_fields_of
 from ledger.storage.sqlite_sql import EVENTS_TABLE
 from projections.rules.headers import (
@@ -141,13 +141,12 @@ class LogReader:
                 f" FROM {recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?"
             )
         elif isinstance(recorder, PostgresApplicationRecorder):
-            statement = SQL(
+            statement = pg_statement(
                 "SELECT notification_id AS id, originator_id, originator_version, topic, state"
                 " FROM {schema}.{table} WHERE notification_id > %s"
-                " ORDER BY notification_id LIMIT %s"
-            ).format(
-                schema=Identifier(recorder.datastore.schema),
-                table=Identifier(recorder.events_table_name),
+                " ORDER BY notification_id LIMIT %s",
+                schema=recorder.datastore.schema,
+                table=recorder.events_table_name,
             )
         else:
             raise TypeError(f"no stored events from {type(recorder).__name__}")

@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.storage.access import IdempotencyRecord, SubmissionRow, TokenRecord
+from ledger.storage.pg_names import pg_statement
 
 # Two workers starting together must not race on CREATE TABLE.
 LOCK_DDL = "SELECT pg_advisory_xact_lock(hashtext('lapor-ledger/api-tables'))"
@@ -84,11 +84,10 @@ class PostgresAccessStore:
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         self.datastore = datastore
-        # Every request checks its token: compose that query once, not per request.
-        self._select_credential = self._sql(SELECT_CREDENTIAL).as_string(None)
+        self._select_credential = self._sql(SELECT_CREDENTIAL)
 
-    def _sql(self, statement: str) -> Composed:
-        return SQL(statement).format(schema=Identifier(self.datastore.schema))
+    def _sql(self, statement: str) -> str:
+        return pg_statement(statement, schema=self.datastore.schema)
 
     def create_tables(self) -> None:
         """Create the tables if they do not exist."""

@@ -22,7 +22,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.integrity.chain import LedgerRow, admit, sequence
 from ledger.integrity.entry import EntryHasher
@@ -101,7 +101,7 @@ class LedgerPostgresRecorder(PostgresLedgerReads, PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
         schema = Identifier(datastore.schema)
         for statement in CREATE_LEDGER_TABLES:
-            self.sql_create_statements.append(self._sql(statement))
+            self.sql_create_statements.append(Composed([SQL(self._sql(statement))]))
         for table in APPEND_ONLY_TABLES:
             for statement in APPEND_ONLY_TRIGGERS:
                 self.sql_create_statements.append(
@@ -116,12 +116,12 @@ class LedgerPostgresRecorder(PostgresLedgerReads, PostgresApplicationRecorder):
 
     def _compose(self) -> _Statements:
         return _Statements(
-            select_heads=self._sql(SELECT_HEADS).as_string(None),
-            insert=self._sql(INSERT_EVENTS_AND_ENTRIES).as_string(None),
-            insert_at_known_head=self._sql(INSERT_AT_KNOWN_HEAD).as_string(None),
-            insert_key=self._sql(INSERT_KEY).as_string(None),
-            held=self._sql(PG_HELD).as_string(None),
-            complete=self._sql(PG_COMPLETE).as_string(None),
+            select_heads=self._sql(SELECT_HEADS),
+            insert=self._sql(INSERT_EVENTS_AND_ENTRIES),
+            insert_at_known_head=self._sql(INSERT_AT_KNOWN_HEAD),
+            insert_key=self._sql(INSERT_KEY),
+            held=self._sql(PG_HELD),
+            complete=self._sql(PG_COMPLETE),
             lock=[_text(s) for s in self.lock_table_statements],
             notify=SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_string(None),
         )

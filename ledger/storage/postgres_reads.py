@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.storage.keys import WrappedKey
+from ledger.storage.pg_names import pg_statement
 from ledger.storage.postgres_sql import (
     DESTROY_KEY,
     INSERT_KEY,
@@ -47,11 +47,12 @@ class PostgresLedgerReads:
     stored_event_type_name: str
     recent: RecentEntries
 
-    def _sql(self, statement: str) -> Composed:
-        return SQL(statement).format(
-            schema=Identifier(self.datastore.schema),
-            events=Identifier(self.events_table_name),
-            event_type=Identifier(self.stored_event_type_name),
+    def _sql(self, statement: str) -> str:
+        return pg_statement(
+            statement,
+            schema=self.datastore.schema,
+            events=self.events_table_name,
+            event_type=self.stored_event_type_name,
         )
 
     def tree_size(self) -> int:

@@ -12,8 +12,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from eventsourcing.postgres import PostgresDatastore
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
+from ledger.storage.pg_names import pg_statement
 from ledger.tlog.merkle import Address, Node
 from ledger.tlog.store import SqlSession, Statements
 
@@ -109,8 +110,8 @@ class PostgresTlogSession(SqlSession):
         super().__init__(cursor, sql)
         self.schema = schema
 
-    def _q(self, statement: str) -> Composed:
-        return SQL(statement).format(schema=Identifier(self.schema))
+    def _q(self, statement: str) -> str:
+        return pg_statement(statement, schema=self.schema)
 
     def lock(self) -> bool:
         """Take the log's advisory lock for this transaction; False if another holds it."""
@@ -136,7 +137,7 @@ class PostgresTlogStore:
     def __init__(self, datastore: PostgresDatastore) -> None:
         self.datastore = datastore
         self.schema = datastore.schema
-        q = {k: SQL(v).format(schema=Identifier(self.schema)) for k, v in STATEMENTS.items()}
+        q = {k: pg_statement(v, schema=self.schema) for k, v in STATEMENTS.items()}
         self.statements = Statements(**q)
 
     def create_tables(self) -> None:

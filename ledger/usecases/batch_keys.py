@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from psycopg.sql import SQL, Composed, Identifier
-
 from ledger.storage import access_sqlite as lite
 from ledger.storage.access import AccessStore, IdempotencyRecord
 from ledger.storage.access_postgres import PostgresAccessStore
+from ledger.storage.pg_names import pg_statement
 
 _PG_DELETE_EXPIRED = (
     "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = ANY(%b)"
@@ -93,8 +92,8 @@ def release_keys(
             store.release_key(scope, key, claimed_at_us)
 
 
-def _pg(store: PostgresAccessStore, statement: str) -> Composed:
-    return SQL(statement).format(schema=Identifier(store.datastore.schema))
+def _pg(store: PostgresAccessStore, statement: str) -> str:
+    return pg_statement(statement, schema=store.datastore.schema)
 
 
 def _pg_claim(

@@ -19,10 +19,10 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
-from psycopg.sql import SQL, Identifier
 
 from ledger.application import LedgerApplication
 from ledger.domain import Report
+from ledger.storage.pg_names import pg_statement
 
 _PG_ENTRIES = (
     "SELECT stream_id, stream_version, leaf_index, entry_hash, recorded_at_us"
@@ -79,9 +79,8 @@ def _one_by_one(app: LedgerApplication, ids: list[UUID]) -> dict[UUID, Report]:
 def _select(recorder: Any, after: dict[UUID, int]) -> list[StoredEvent]:
     """Stored events of each report after its version, in version order per report."""
     if isinstance(recorder, PostgresAggregateRecorder):
-        statement = SQL(_PG).format(
-            schema=Identifier(recorder.datastore.schema),
-            table=Identifier(recorder.events_table_name),
+        statement = pg_statement(
+            _PG, schema=recorder.datastore.schema, table=recorder.events_table_name
         )
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, (list(after), list(after.values())), prepare=True)
@@ -125,7 +124,7 @@ def load_entries(app: LedgerApplication, wanted: Iterable[tuple[UUID, int]]) -> 
             e = app.appended_entry(rid, version)
             found[(rid, version)] = (e.leaf_index, e.entry_hash, e.recorded_at_us)
         return found
-    statement = SQL(_PG_ENTRIES).format(schema=Identifier(recorder.datastore.schema))
+    statement = pg_statement(_PG_ENTRIES, schema=recorder.datastore.schema)
     params = ([rid for rid, _ in pairs], [version for _, version in pairs])
     with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
         curs.execute(statement, params, prepare=True)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from psycopg.sql import SQL, Identifier
-
+from ledger.storage.pg_names import pg_statement
 from projections.sql import Statements, counters
 from projections.sql import postgres_queries as q
 
@@ -152,9 +151,9 @@ TEMPLATES = Statements(
 )
 
 
-def _fill(template: Any, schema: Identifier) -> Any:
+def _fill(template: Any, schema: str) -> Any:
     if isinstance(template, str):
-        return SQL(template).format(schema=schema)
+        return pg_statement(template, schema=schema)
     if isinstance(template, tuple):
         return tuple(_fill(t, schema) for t in template)
     return {key: _fill(value, schema) for key, value in template.items()}
@@ -162,7 +161,6 @@ def _fill(template: Any, schema: Identifier) -> Any:
 
 def statements(schema: str) -> Statements:
     """The statements with the schema filled in as a quoted identifier."""
-    name = Identifier(schema)
     return Statements(
-        **{f.name: _fill(getattr(TEMPLATES, f.name), name) for f in fields(Statements)}
+        **{f.name: _fill(getattr(TEMPLATES, f.name), schema) for f in fields(Statements)}
     )
