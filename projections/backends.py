@@ -30,8 +30,22 @@ class SQLiteView(View, TrackingRecorder):
 
     @contextmanager
     def _cursor(self, *, commit: bool) -> Iterator[Any]:
-        with self.datastore.transaction(commit=commit) as cursor:
-            yield cursor
+        if not commit:
+            with self.datastore.transaction(commit=False) as cursor:
+                yield cursor
+            return
+        # A view is derived data: its commit does not wait for the disk (docs/projections.md,
+        # "Durability of the views"). The connection goes back to the pool as it came.
+        with self.datastore.get_connection(commit=True) as conn:
+            setting = conn.cursor()
+            setting.execute(sqlite_sql.GET_SYNCHRONOUS)
+            before = int(setting.fetchone()[0])
+            setting.execute(sqlite_sql.SET_SYNCHRONOUS.format(level=sqlite_sql.VIEW_SYNCHRONOUS))
+            try:
+                with conn.transaction(commit=True) as cursor:
+                    yield cursor
+            finally:
+                setting.execute(sqlite_sql.SET_SYNCHRONOUS.format(level=before))
 
     def create_table(self) -> None:
         """Create the view and tracking tables."""
@@ -93,6 +107,8 @@ class PostgresView(View, PostgresTrackingRecorder):
         with self.datastore.transaction(commit=commit) as cursor:
             if not commit:  # a read sees one snapshot: figures and position agree
                 cursor.execute(pg_sql.READ_SNAPSHOT)
+            else:  # derived data: the commit does not wait for the WAL flush
+                cursor.execute(pg_sql.VIEW_COMMIT)
             yield cursor
 
     def _claim(self, c: Any) -> int | None:

@@ -18,6 +18,9 @@ UNLOCK_DDL = "SELECT pg_advisory_unlock(17082008)"
 # each batch's transaction first takes this lock, then checks the view is not past the batch.
 LOCK_VIEW = "SELECT pg_advisory_xact_lock(17082008, hashtext(%(view)s))"
 READ_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"
+# A view transaction commits without waiting for its WAL to reach the disk: a crash can take
+# back the last view transactions (rows and position together), never the log's.
+VIEW_COMMIT = "SET LOCAL synchronous_commit = off"
 CREATE = (
     *counters.tables(counters.POSTGRES),  # first: see counters.tables
     "CREATE TABLE IF NOT EXISTS {schema}.proj_reports ("

@@ -52,6 +52,14 @@ CREATE = (
 )
 NATIONAL_SHARES, AGENCY_SHARES, CLOCK_FIGURES = counters.queries(counters.SQLITE)
 # Tracking rows only ever move forward (eventsourcing's single-row tracking semantics).
+# A view transaction commits without waiting for the disk (synchronous NORMAL in WAL mode: a
+# power cut can take back the last view transactions, rows and position together, never
+# corrupt the file). The setting is the connection's, so it is put back after each commit: the
+# ledger's own writes keep the file's default (FULL).
+GET_SYNCHRONOUS = "PRAGMA synchronous"
+SET_SYNCHRONOUS = "PRAGMA synchronous = {level:d}"
+VIEW_SYNCHRONOUS = 1  # NORMAL
+
 INSERT_TRACKING = {
     "reports": "INSERT INTO proj_reports_tracking VALUES (:application_name, :notification_id)"
     " ON CONFLICT (application_name) DO UPDATE SET notification_id = excluded.notification_id"
