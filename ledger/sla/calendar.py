@@ -5,12 +5,20 @@ bersama, as given by the `holidays` package (Indonesia, categories public and go
 corrected by the override file. Deadline convention (docs/sla.md): a report received at any time
 on local day D is due by the end (23:59:59.999999 local) of the n-th hari kerja after D; when D is
 not a hari kerja, the report counts as received on the next hari kerja.
+
+Each calendar keeps, per year it has been asked about, the sorted ordinals (`date.toordinal()`)
+of that year's hari kerja (and the end of each of those days in UTC). Finding the receipt day is a
+binary search in that table and the n-th hari kerja after it is n entries further on, into the
+next year's table if need be, so a deadline costs the same for any n instead of a walk day by
+day. The tables are immutable tuples built on first use; two threads that build the same year at
+once build equal tables and one of them is kept, so a calendar can be shared between threads.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from functools import cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,6 +64,11 @@ class WorkingCalendar:
         self.time_zone: ZoneInfo = time_zone
         self.overrides: Overrides = Overrides.load_default() if overrides is None else overrides
         self._years: dict[int, Mapping[date, str]] = {}
+        # year -> sorted ordinals of its hari kerja, the same as a set, and the end of each of
+        # those days in UTC (the deadlines add_working_days can return), built on first use.
+        self._working: dict[int, tuple[int, ...]] = {}
+        self._working_sets: dict[int, frozenset[int]] = {}
+        self._ends: dict[int, tuple[datetime, ...]] = {}
 
     def __repr__(self) -> str:
         return f"WorkingCalendar({self.time_zone.key!r})"
@@ -84,26 +97,67 @@ class WorkingCalendar:
             return require_aware(moment).astimezone(self.time_zone).date()
         return moment
 
+    def _working_ordinals(self, year: int) -> tuple[int, ...]:
+        """Sorted ordinals of the hari kerja of one year, built once per calendar and year."""
+        table = self._working.get(year)
+        if table is None:
+            if not MINYEAR <= year <= MAXYEAR:
+                raise OverflowError("date value out of range")
+            closed = self.non_working_dates(year)
+            removed = self.overrides.removed
+            days: list[int] = []
+            for ordinal in range(date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal() + 1):
+                day = date.fromordinal(ordinal)
+                # A removed date is a hari kerja whatever the weekday (a working Saturday).
+                if day in removed or (day.weekday() < 5 and day not in closed):
+                    days.append(ordinal)
+            self._working_sets.setdefault(year, frozenset(days))
+            table = self._working.setdefault(year, tuple(days))
+        return table
+
+    def _ends_of_working_days(self, year: int) -> tuple[datetime, ...]:
+        """`end_of_day` of each hari kerja of a year, in the order of `_working_ordinals`."""
+        ends = self._ends.get(year)
+        if ends is None:
+            made = (self.end_of_day(date.fromordinal(o)) for o in self._working_ordinals(year))
+            ends = self._ends.setdefault(year, tuple(made))
+        return ends
+
+    def _carry(self, year: int, table: tuple[int, ...], index: int) -> tuple[int, int]:
+        """Position `index` past the end of year's table, as a year and a position in its table."""
+        while index >= len(table):
+            index -= len(table)
+            year += 1
+            table = self._working_ordinals(year)
+        return year, index
+
+    def _working_day_at(self, year: int, table: tuple[int, ...], index: int) -> date:
+        """The hari kerja at `index` (>= 0) of year's table, counting on into later years."""
+        if index >= len(table):
+            year, index = self._carry(year, table, index)
+            table = self._working_ordinals(year)
+        return date.fromordinal(table[index])
+
     def is_working_day(self, day: date | datetime) -> bool:
         """Tell whether a local day is a hari kerja."""
         local = self.local_date(day)
-        if local in self.overrides.removed:
-            return True
-        if local.weekday() >= 5:
-            return False
-        return local not in self.non_working_dates(local.year)
+        working = self._working_sets.get(local.year)
+        if working is None:
+            self._working_ordinals(local.year)
+            working = self._working_sets[local.year]
+        return local.toordinal() in working
 
     def next_working_day(self, day: date | datetime) -> date:
         """The first hari kerja strictly after this local day."""
-        candidate = self.local_date(day) + _ONE_DAY
-        while not self.is_working_day(candidate):
-            candidate += _ONE_DAY
-        return candidate
+        local = self.local_date(day)
+        table = self._working_ordinals(local.year)
+        return self._working_day_at(local.year, table, bisect_right(table, local.toordinal()))
 
     def receipt_day(self, moment: date | datetime) -> date:
         """The hari kerja on which counting starts: the local day itself, or the next hari kerja."""
         local = self.local_date(moment)
-        return local if self.is_working_day(local) else self.next_working_day(local)
+        table = self._working_ordinals(local.year)
+        return self._working_day_at(local.year, table, bisect_left(table, local.toordinal()))
 
     def end_of_day(self, day: date) -> datetime:
         """The last microsecond of a local day, returned in UTC."""
@@ -114,10 +168,13 @@ class WorkingCalendar:
         require_aware(start, "start")
         if n < 0:
             raise ValueError(f"number of working days must not be negative, got {n}")
-        day = self.receipt_day(start)
-        for _ in range(n):
-            day = self.next_working_day(day)
-        return self.end_of_day(day)
+        local = start.astimezone(self.time_zone).date()
+        year = local.year
+        table = self._working_ordinals(year)
+        index = bisect_left(table, local.toordinal()) + n
+        if index >= len(table):
+            year, index = self._carry(year, table, index)
+        return self._ends_of_working_days(year)[index]
 
     def add_calendar_days(self, start: datetime, n: int) -> datetime:
         """The deadline n calendar days after start: end of that local day, in UTC."""
@@ -131,9 +188,12 @@ class WorkingCalendar:
         first, last = self.local_date(a), self.local_date(b)
         if last < first:
             return -self.working_days_between(last, first)
-        count = 0
-        day = first + _ONE_DAY
-        while day <= last:
-            count += self.is_working_day(day)
-            day += _ONE_DAY
-        return count
+        # Hari kerja up to and including `last`, minus those up to and including `first`.
+        year = first.year
+        table = self._working_ordinals(year)
+        count = -bisect_right(table, first.toordinal())
+        while year < last.year:
+            count += len(table)
+            year += 1
+            table = self._working_ordinals(year)
+        return count + bisect_right(table, last.toordinal())
