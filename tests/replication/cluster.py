@@ -273,11 +273,26 @@ class PgCluster:
     # -- replication ----------------------------------------------------------------------
 
     def current_lsn(self) -> str:
-        """The primary's current WAL write position."""
+        """The primary's current WAL write position, once every commit made so far is flushed.
+
+        Commits that did not wait for the disk (the projection views' `synchronous_commit =
+        off`) are written by the WAL writer within a few `wal_writer_delay`s; only flushed WAL
+        is streamed, so the position is read after it covers everything inserted before.
+        """
         with self.connect_primary() as conn:
-            row = conn.execute("SELECT pg_current_wal_lsn()::text AS lsn").fetchone()
-        assert row is not None
-        return str(row["lsn"])
+            inserted = conn.execute("SELECT pg_current_wal_insert_lsn()::text AS lsn").fetchone()
+            assert inserted is not None
+            deadline = time.monotonic() + 10.0
+            while True:
+                row = conn.execute(
+                    "SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn AS flushed,"
+                    " pg_current_wal_lsn()::text AS lsn",
+                    (inserted["lsn"],),
+                ).fetchone()
+                assert row is not None
+                if row["flushed"] or time.monotonic() > deadline:
+                    return str(row["lsn"])
+                time.sleep(0.02)
 
     def wait_streaming(self, timeout_s: float | None = None) -> None:
         """Wait until the replica is in recovery and the primary streams WAL to it."""
