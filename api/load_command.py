@@ -107,9 +107,10 @@ def load_command(
         raise click.UsageError("--agencies is for --target library (the server has its registry)")
     profile = load_profile(profile_file)
     stamper = _stamper(profile_file, agencies)
-    schedule: Schedule = build_schedule(
-        profile, stamper, reports=reports, threads=threads, seed=seed
-    )
+    with err.status(f"counting the plan of {reports} reports"):
+        schedule: Schedule = build_schedule(
+            profile, stamper, reports=reports, threads=threads, seed=seed
+        )
     seconds = duration or (schedule.events / rate if rate else None)
     with Progress(
         TextColumn("{task.description}"),

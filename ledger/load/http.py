@@ -12,7 +12,7 @@ from uuid import UUID
 
 from ledger.demo_plans import Step
 from ledger.domain import Report
-from ledger.load.schedule import Batch, Progress, Schedule, Stats, play
+from ledger.load.schedule import Batch, Planned, Progress, Schedule, Stats, play
 
 SUBMIT_FIELDS = (
     "classification", "privacy", "urgency", "channel", "target_agency_id",
@@ -84,48 +84,58 @@ class Client:
         return answer.status, json.loads(raw) if raw else None
 
 
-def http_batch(url: str, tokens: Mapping[str, str], schedule: Schedule) -> Batch:
-    """A thread's client: one call per step, If-Match the version last seen."""
+def http_batch(url: str, tokens: Mapping[str, str]) -> Batch:
+    """A thread's client: one call per step, If-Match the version last seen; a report is
+    forgotten after its last step."""
     client = Client(url)
     shadow: dict[UUID, Report] = {}
     served: dict[UUID, tuple[str, int]] = {}  # planned id -> (server id, version)
 
-    def run(steps: Sequence[Step], stats: Stats) -> None:
-        for step in steps:
-            if step.submit is None and step.report_id not in served:
-                with stats.lock:
-                    stats.errors["skipped"] += 1
-                continue
-            action, body, actor = request_of(step, shadow)
-            token = token_for(tokens, actor) if action else tokens.get("reporter")
-            if action and token is None:
-                with stats.lock:
-                    stats.errors[f"no token {actor.get('role')}"] += 1
-                continue
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            if action is None:
-                path = "/v1/reports"
-            else:
-                server_id, version = served[step.report_id]
-                path = f"/v1/reports/{server_id}/actions/{action}"
-                headers["If-Match"] = f'"{version}"'
-            began = time.perf_counter()
-            status, answer = client.post(path, body, headers)
-            latency = time.perf_counter() - began
-            ok = status in (200, 201)
-            if ok:
-                served[step.report_id] = (str(answer["report_id"]), int(answer["version"]))
+    def call(planned: Planned, stats: Stats) -> None:
+        step = planned.step
+        if step.submit is None and step.report_id not in served:
             with stats.lock:
-                stats.latencies.append(latency)
-                if ok:
-                    stats.events += 1
-                    if action is None:
-                        report = shadow[step.report_id]
-                        stats.submitted(report.classification.value, schedule.arrivals[report.id])
-                elif status in (409, 412):
-                    stats.conflicts += 1
-                else:
-                    stats.errors[str(status)] += 1
+                stats.errors["skipped"] += 1
+            return
+        action, body, actor = request_of(step, shadow)
+        token = token_for(tokens, actor) if action else tokens.get("reporter")
+        if action and token is None:
+            with stats.lock:
+                stats.errors[f"no token {actor.get('role')}"] += 1
+            return
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if action is None:
+            path = "/v1/reports"
+        else:
+            server_id, version = served[step.report_id]
+            path = f"/v1/reports/{server_id}/actions/{action}"
+            headers["If-Match"] = f'"{version}"'
+        began = time.perf_counter()
+        status, answer = client.post(path, body, headers)
+        latency = time.perf_counter() - began
+        ok = status in (200, 201)
+        if ok:
+            served[step.report_id] = (str(answer["report_id"]), int(answer["version"]))
+        with stats.lock:
+            stats.latencies.append(latency)
+            if ok:
+                stats.events += 1
+                if action is None:
+                    report = shadow[step.report_id]
+                    stats.submitted(report.classification.value, planned.arrival)
+            elif status in (409, 412):
+                stats.conflicts += 1
+            else:
+                stats.errors[str(status)] += 1
+
+    def run(steps: Sequence[Planned], stats: Stats) -> None:
+        for planned in steps:
+            try:
+                call(planned, stats)
+            finally:
+                if planned.last:
+                    shadow.pop(planned.step.report_id, None)
+                    served.pop(planned.step.report_id, None)
 
     return run
 
@@ -141,7 +151,7 @@ def run_http(
     """Play the schedule against the service at `url` with the caller's tokens."""
     return play(
         schedule,
-        lambda: http_batch(url, tokens, schedule),
+        lambda: http_batch(url, tokens),
         seconds=seconds,
         max_batch=1,
         progress=progress,

@@ -7,25 +7,26 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from ledger.application import LedgerApplication
-from ledger.demo_plans import Step
 from ledger.domain import Report, VersionConflict
-from ledger.load.schedule import Batch, Progress, Schedule, Stats, play
+from ledger.load.schedule import Batch, Planned, Progress, Schedule, Stats, play
 from ledger.storage.keys import WrappedKey
 
 
-def library_batch(app: LedgerApplication, schedule: Schedule) -> Batch:
-    """A thread's writer: applies due steps to its live reports and saves them together."""
+def library_batch(app: LedgerApplication) -> Batch:
+    """A thread's writer: applies due steps to its live reports and saves them together; a
+    report is dropped from memory after its last step."""
     live: dict[UUID, Report] = {}
 
-    def run(steps: Sequence[Step], stats: Stats) -> None:
+    def run(steps: Sequence[Planned], stats: Stats) -> None:
         touched: dict[UUID, Report] = {}
         keys: dict[UUID, WrappedKey] = {}
-        new: list[Report] = []
-        for step in steps:
+        new: list[tuple[Report, Planned]] = []
+        for planned in steps:
+            step = planned.step
             if step.submit is not None:
                 report = step.submit()
                 keys[report.id] = app.data_keys.create(report.id)
-                new.append(report)
+                new.append((report, planned))
             else:
                 report = live.get(step.report_id) or app.get_report(step.report_id)
                 assert step.command is not None
@@ -39,17 +40,20 @@ def library_batch(app: LedgerApplication, schedule: Schedule) -> Batch:
         failed = {r.id for r, o in zip(reports, outcomes, strict=True) if o is not None}
         for report_id in failed:
             live.pop(report_id, None)  # reloaded from the ledger before its next step
+        for planned in steps:
+            if planned.last:
+                live.pop(planned.step.report_id, None)
         with stats.lock:
             stats.latencies.append(latency)
-            stats.events += sum(1 for s in steps if s.report_id not in failed)
+            stats.events += sum(1 for p in steps if p.step.report_id not in failed)
             for o in outcomes:
                 if isinstance(o, VersionConflict):
                     stats.conflicts += 1
                 elif o is not None:
                     stats.errors[type(o).__name__] += 1
-            for report in new:
+            for report, planned in new:
                 if report.id not in failed:
-                    stats.submitted(report.classification.value, schedule.arrivals[report.id])
+                    stats.submitted(report.classification.value, planned.arrival)
 
     return run
 
@@ -65,7 +69,7 @@ def run_library(
     """Play the schedule against the library; returns what was written and how fast."""
     return play(
         schedule,
-        lambda: library_batch(app, schedule),
+        lambda: library_batch(app),
         seconds=seconds,
         max_batch=max_batch,
         progress=progress,

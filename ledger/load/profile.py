@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -130,19 +133,44 @@ def daily_curve(profile: Profile) -> list[tuple[date, float]]:
 
 
 def draw_arrivals(profile: Profile, rng: random.Random, n: int) -> list[Arrival]:
-    """`n` arrivals over the year following the curve, in time order."""
+    """`n` arrivals over the year following the curve, in time order (`arrival_stream`)."""
+    return list(arrival_stream(profile, rng, n))
+
+
+def arrival_stream(profile: Profile, rng: random.Random, n: int) -> Iterator[Arrival]:
+    """`n` arrivals over the year following the curve, drawn one at a time in time order.
+
+    They are `n` independent draws from the curve (the day by its weekday, Lebaran and
+    disaster weight, the hour by the hour weights, the second uniformly) produced already
+    sorted, so none is held: the ascending order statistics of `n` uniform numbers, each drawn
+    as the least of those still to come, mapped through the curve's cumulative weight by hour
+    of the year. Whether an arrival is a disaster report is drawn as it comes."""
     days = year_days(profile)
     ordinary = [ordinary_weight(profile, d) for d in days]
     extra = [disaster_weight(profile, d) for d in days]
     totals = [o + e for o, e in zip(ordinary, extra, strict=True)]
-    out = []
-    for i in rng.choices(range(len(days)), totals, k=n):
+    segments = [
+        (i, h, totals[i] * w)
+        for i in range(len(days))
+        for h, w in enumerate(profile.hours)
+        if totals[i] * w > 0
+    ]
+    if not segments:
+        raise ValueError("the profile's curve has no weight")
+    cum = list(accumulate(w for _, _, w in segments))
+    j, u = 0, 0.0
+    for k in range(n):
+        # the least of the n - k uniform numbers still to come, on [u, 1)
+        u += (1.0 - u) * -math.expm1(math.log(1.0 - rng.random()) / (n - k))
+        target = u * cum[-1]
+        while j < len(segments) - 1 and cum[j] <= target:
+            j += 1
+        i, hour, weight = segments[j]
+        into = min(1.0, max(0.0, (target - (cum[j] - weight)) / weight))
         disaster = rng.random() * totals[i] < extra[i]
-        hour = rng.choices(range(24), profile.hours)[0]
         local = datetime(days[i].year, days[i].month, days[i].day, hour, tzinfo=UTC)
-        at = local - WIB + timedelta(seconds=rng.randrange(3600))
-        out.append(Arrival(at, profile.lebaran.covers(days[i]), disaster))
-    return sorted(out, key=lambda a: a.at)
+        at = local - WIB + timedelta(seconds=min(3599, int(into * 3600)))
+        yield Arrival(at, profile.lebaran.covers(days[i]), disaster)
 
 
 def mix_of(profile: Profile) -> Mix:
@@ -160,16 +188,30 @@ def pick_agency(
     profile: Profile, rng: random.Random, registry: AgencyRegistry, disaster: bool
 ) -> Agency:
     """The agency a report is sent to: by level weight, or within the disaster region."""
-    if disaster:
-        region = [
-            registry.get(profile.disaster_region),
-            *registry.descendants(profile.disaster_region),
-        ]
-        return rng.choice([a for a in region if a.level in TARGET_LEVELS])
+    return agency_picker(profile, registry)(rng, disaster)
+
+
+def agency_picker(
+    profile: Profile, registry: AgencyRegistry
+) -> Callable[[random.Random, bool], Agency]:
+    """`pick_agency` with the targets and their weights worked out once (the same draws)."""
+    where = profile.disaster_region
+    region = (  # an unknown region fails at the first disaster report, as before
+        [a for a in (registry.get(where), *registry.descendants(where)) if a.level in TARGET_LEVELS]
+        if where in registry
+        else None
+    )
     targets = [a for a in registry.all() if a.level in TARGET_LEVELS]
     per_level = Counter(a.level for a in targets)  # the weight is the level's share
     weights = [profile.level_weights.get(a.level, 0.0) / per_level[a.level] for a in targets]
-    return rng.choices(targets, weights)[0]
+    cum = list(accumulate(weights))
+
+    def pick(rng: random.Random, disaster: bool) -> Agency:
+        if disaster:
+            return rng.choice(region if region is not None else [registry.get(where)])
+        return rng.choices(targets, cum_weights=cum)[0]
+
+    return pick
 
 
 def scaled_registry(profile: Profile, registry: AgencyRegistry, total: int) -> AgencyRegistry:

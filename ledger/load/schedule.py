@@ -1,58 +1,136 @@
-"""Report plans from the profile, laid out for threads and paced in compressed time."""
+"""Report plans from the profile, streamed per thread in time order and paced in compressed time.
+
+Nothing is planned for the whole run at once: the arrivals come one at a time in time order
+(`arrival_stream`), a report's steps are planned when its arrival comes up, from a random
+generator of its own (`Random(f"{seed}:{n}")` for the n-th arrival), and each lane releases
+its steps through a heap once no later arrival could come before them. Memory follows the
+reports in flight (arrived, history not over), not the whole run, and the same seed gives the
+same steps whatever the threads do.
+"""
 
 from __future__ import annotations
 
+import heapq
 import random
 import threading
 import time
+from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import UUID
 
+from ledger.agencies.registry import Agency
 from ledger.deadlines import DeadlineStamper
-from ledger.demo_plans import Step, plan_report
-from ledger.load.profile import Arrival, Profile, draw_arrivals, mix_of, pick_agency
+from ledger.demo_plans import Mix, Step, plan_report
+from ledger.load.profile import Arrival, Profile, agency_picker, arrival_stream, mix_of
 
 Progress = Callable[[int, int], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A step as its lane gives it: with its report's arrival, and whether it is the report's
+    last step (after which a player can forget the report)."""
+
+    step: Step
+    arrival: Arrival
+    last: bool
+
+
+class Planner:
+    """Plans the n-th report of a run from the seed alone, and streams a lane's steps."""
+
+    def __init__(self, profile: Profile, stamper: DeadlineStamper, reports: int, seed: int) -> None:
+        self.profile = profile
+        self.stamper = stamper
+        self.reports = reports
+        self.seed = seed
+        self.mix: Mix = mix_of(profile)
+        self.agencies: list[Agency] = [a for a in stamper.registry.all() if a.level != "national"]
+        self.pick = agency_picker(profile, stamper.registry)
+
+    def arrivals(self) -> Iterator[Arrival]:
+        """The run's arrivals in time order, the same on every call."""
+        rng = random.Random(f"{self.seed}:arrivals")
+        return arrival_stream(self.profile, rng, self.reports)
+
+    def report(self, n: int, arrival: Arrival) -> list[Step]:
+        """The steps of the n-th arrival's report: they depend on (seed, n) only."""
+        rng = random.Random(f"{self.seed}:{n}")
+        target = self.pick(rng, arrival.disaster)
+        return plan_report(
+            rng,
+            self.stamper,
+            self.agencies,
+            arrival.at,
+            mix=self.mix,
+            target=target,
+            disaster=arrival.disaster,
+        )
+
+    def lane(self, index: int, lanes: int) -> Iterator[Planned]:
+        """The steps of every `lanes`-th report from the `index`-th, in time order (ties: by
+        report, then by step). The heap holds each report in flight once, keyed by its next
+        step; a step leaves it once the next arrival is later, as no report has a step before
+        its arrival."""
+        heap: list[tuple[datetime, int, int, list[Step], Arrival]] = []  # next step first
+
+        def release() -> Planned:
+            _, n, k, rest, arrival = heap[0]  # rest: the report's steps to come, last first
+            step = rest.pop()
+            if rest:
+                heapq.heapreplace(heap, (rest[-1].at, n, k + 1, rest, arrival))
+            else:
+                heapq.heappop(heap)
+            return Planned(step, arrival, not rest)
+
+        for n, arrival in enumerate(self.arrivals()):
+            if n % lanes != index:
+                continue
+            while heap and heap[0][0] < arrival.at:
+                yield release()
+            steps = self.report(n, arrival)
+            steps.sort(key=lambda s: s.at)  # stable: steps at the same time keep their order
+            steps.reverse()
+            heapq.heappush(heap, (steps[-1].at, n, 0, steps, arrival))
+        while heap:
+            yield release()
+
+
 @dataclass(frozen=True)
 class Schedule:
-    """Every step of every planned report, per thread in time order, and each report's arrival."""
+    """A planned run: its size and span, counted once; its steps streamed by `lanes()`."""
 
-    lanes: tuple[tuple[Step, ...], ...]
-    arrivals: dict[UUID, Arrival]
+    planner: Planner
+    threads: int
+    reports: int
+    events: int
     start: datetime
     end: datetime
 
-    @property
-    def events(self) -> int:
-        """How many steps (events) the schedule holds."""
-        return sum(len(lane) for lane in self.lanes)
+    def lanes(self) -> list[Iterator[Planned]]:
+        """One fresh stream per thread; a report's steps all go to one lane."""
+        return [self.planner.lane(i, self.threads) for i in range(self.threads)]
 
 
 def build_schedule(
     profile: Profile, stamper: DeadlineStamper, *, reports: int, threads: int, seed: int
 ) -> Schedule:
-    """Plan `reports` reports from the profile; one report's steps all go to one thread."""
-    rng = random.Random(seed)
-    mix = mix_of(profile)
-    agencies = [a for a in stamper.registry.all() if a.level != "national"]
-    lanes: list[list[Step]] = [[] for _ in range(threads)]
-    arrivals: dict[UUID, Arrival] = {}
-    for n, arrival in enumerate(draw_arrivals(profile, rng, reports)):
-        target = pick_agency(profile, rng, stamper.registry, arrival.disaster)
-        steps = plan_report(
-            rng, stamper, agencies, arrival.at, mix=mix, target=target, disaster=arrival.disaster
-        )
-        arrivals[steps[0].report_id] = arrival
-        lanes[n % threads].extend(steps)
-    for lane in lanes:
-        lane.sort(key=lambda s: s.at)
-    every = [s.at for lane in lanes for s in lane]
-    return Schedule(tuple(tuple(lane) for lane in lanes), arrivals, min(every), max(every))
+    """Plan `reports` reports from the profile: one counting pass over every report (planned
+    and dropped at once) for the number of events and the span; the lanes plan them again."""
+    planner = Planner(profile, stamper, reports, seed)
+    events = 0
+    start: datetime | None = None
+    end: datetime | None = None
+    for n, arrival in enumerate(planner.arrivals()):
+        steps = planner.report(n, arrival)
+        events += len(steps)
+        first, latest = min(s.at for s in steps), max(s.at for s in steps)
+        start = first if start is None or first < start else start
+        end = latest if end is None or latest > end else end
+    assert start is not None and end is not None, "at least one report is planned"
+    return Schedule(planner, threads, reports, events, start, end)
 
 
 @dataclass
@@ -63,12 +141,13 @@ class Stats:
     events: int = 0
     reports: int = 0
     conflicts: int = 0
-    latencies: list[float] = field(default_factory=list)
+    latencies: array[float] = field(default_factory=lambda: array("d"))  # 8 B a call
     errors: Counter[str] = field(default_factory=Counter)
     by_classification: Counter[str] = field(default_factory=Counter)
     lebaran: int = 0
     disaster: int = 0
     elapsed: float = 0.0
+    planning: float = 0.0  # seconds the lanes spent planning while playing, all threads
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def submitted(self, classification: str, arrival: Arrival) -> None:
@@ -102,7 +181,7 @@ class Stats:
         }
 
 
-Batch = Callable[[Sequence[Step], Stats], None]
+Batch = Callable[[Sequence[Planned], Stats], None]
 
 
 def play(
@@ -113,36 +192,49 @@ def play(
     max_batch: int,
     progress: Progress | None = None,
 ) -> Stats:
-    """Play each lane on its own thread, the span compressed into `seconds` (None: flat out)."""
+    """Play each lane on its own thread, the span compressed into `seconds` (None: flat out);
+    each thread plans its lane's reports as it goes."""
     span = (schedule.end - schedule.start).total_seconds() or 1.0
     scale = (seconds / span) if seconds else 0.0
     stats = Stats(total=schedule.events)
     began = time.perf_counter()
 
-    def lane_worker(lane: tuple[Step, ...]) -> None:
+    def due(planned: Planned) -> float:
+        return (planned.step.at - schedule.start).total_seconds() * scale
+
+    def lane_worker(lane: Iterator[Planned]) -> None:
         run = batch()
-        pos = 0
-        while pos < len(lane):
+        planning = 0.0
+
+        def pull() -> Planned | None:
+            nonlocal planning
+            t = time.perf_counter()
+            planned = next(lane, None)
+            planning += time.perf_counter() - t
+            return planned
+
+        pending = pull()
+        while pending is not None:
             now = time.perf_counter() - began
-            due = (lane[pos].at - schedule.start).total_seconds() * scale
-            if due > now:
-                time.sleep(min(due - now, 0.05))
+            if due(pending) > now:
+                time.sleep(min(due(pending) - now, 0.05))
                 continue
-            end = pos + 1
-            while end < len(lane) and end - pos < max_batch:
-                if (lane[end].at - schedule.start).total_seconds() * scale > now:
-                    break
-                end += 1
+            chunk = [pending]
+            pending = pull()
+            while pending is not None and len(chunk) < max_batch and due(pending) <= now:
+                chunk.append(pending)
+                pending = pull()
             try:
-                run(lane[pos:end], stats)
+                run(chunk, stats)
             except Exception as e:
                 with stats.lock:
-                    stats.errors[type(e).__name__] += end - pos
-            pos = end
+                    stats.errors[type(e).__name__] += len(chunk)
             if progress is not None:
                 progress(stats.events, stats.total)
+        with stats.lock:
+            stats.planning += planning
 
-    workers = [threading.Thread(target=lane_worker, args=(lane,)) for lane in schedule.lanes]
+    workers = [threading.Thread(target=lane_worker, args=(lane,)) for lane in schedule.lanes()]
     for w in workers:
         w.start()
     for w in workers:

@@ -69,7 +69,9 @@ def test_classification_and_privacy_mix_within_tolerance() -> None:
     schedule = build_schedule(
         PROFILE, DeadlineStamper.load_default(), reports=1500, threads=3, seed=11
     )
-    submitted = [s.submit() for lane in schedule.lanes for s in lane if s.submit is not None]
+    submitted = [
+        p.step.submit() for lane in schedule.lanes() for p in lane if p.step.submit is not None
+    ]
     kinds = Counter(r.classification.value for r in submitted)
     total = sum(PROFILE.classifications.values())
     for kind, weight in PROFILE.classifications.items():
@@ -83,7 +85,7 @@ def test_same_seed_same_schedule_other_seed_other() -> None:
 
     def plan(seed: int) -> list[tuple[object, object]]:
         s = build_schedule(PROFILE, stamper, reports=120, threads=2, seed=seed)
-        return [(step.report_id, step.at) for lane in s.lanes for step in lane]
+        return [(p.step.report_id, p.step.at) for lane in s.lanes() for p in lane]
 
     assert plan(4) == plan(4)
     assert plan(4) != plan(5)
