@@ -24,11 +24,12 @@ from uuid import UUID
 from ledger.access.errors import IdempotencyInProgress, IdempotencyKeyReused
 from ledger.access.principal import Principal
 from ledger.domain import Action, LedgerError, Report, VersionConflict
+from ledger.storage.batch_reads import Entry
+from ledger.storage.key_claims import claim_keys, release_keys
 from ledger.storage.key_completion import KeyCompletion
 from ledger.usecases.actions import Actions
 from ledger.usecases.appends import _NAMES, Command, Context, Opts, _decode, completed
-from ledger.usecases.batch_keys import claim_keys, release_keys
-from ledger.usecases.batch_loads import Entry, load_entries, load_reports
+from ledger.usecases.batch_loads import load_entries, load_reports
 from ledger.usecases.idempotency import fingerprint
 from ledger.usecases.results import ActionResult
 from ledger.usecases.shaping import from_us, plain, short_type

@@ -19,21 +19,21 @@ from ledger.storage.access import AccessStore, IdempotencyRecord
 from ledger.storage.access_postgres import PostgresAccessStore
 from ledger.storage.pg_names import pg_statement
 
-_PG_DELETE_EXPIRED = (
+PG_DELETE_EXPIRED_KEYS = (
     "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = ANY(%b)"
     " AND (created_at_us < %s OR (status = 'pending' AND created_at_us < %s))"
 )
-_PG_INSERT = (
+PG_INSERT_KEYS = (
     "INSERT INTO {schema}.api_idempotency"
     " SELECT %s, u.key, u.fingerprint, 'pending', NULL, %s"
     " FROM unnest(%b::text[], %b::bytea[]) AS u(key, fingerprint) ORDER BY u.key"
     " ON CONFLICT DO NOTHING RETURNING key"
 )
-_PG_SELECT = (
+PG_SELECT_KEYS = (
     "SELECT key, fingerprint, status, response, created_at_us FROM {schema}.api_idempotency"
     " WHERE scope = %s AND key = ANY(%b)"
 )
-_PG_RELEASE = (
+PG_RELEASE_KEYS = (
     "DELETE FROM {schema}.api_idempotency WHERE scope = %s AND key = ANY(%b)"
     " AND status = 'pending' AND created_at_us = %s"
 )
@@ -82,7 +82,8 @@ def release_keys(
         return
     if isinstance(store, PostgresAccessStore):
         with store.datastore.transaction(commit=True) as curs:
-            curs.execute(_pg(store, _PG_RELEASE), (scope, given_back, claimed_at_us), prepare=True)
+            statement = _pg(store, PG_RELEASE_KEYS)
+            curs.execute(statement, (scope, given_back, claimed_at_us), prepare=True)
     elif isinstance(store, lite.SQLiteAccessStore):
         with store.datastore.transaction(commit=True) as c:
             for key in given_back:
@@ -106,13 +107,13 @@ def _pg_claim(
 ) -> Found:
     found: Found = {}
     with store.datastore.transaction(commit=True) as curs:
-        curs.execute(_pg(store, _PG_DELETE_EXPIRED), (scope, keys, *cutoffs), prepare=True)
+        curs.execute(_pg(store, PG_DELETE_EXPIRED_KEYS), (scope, keys, *cutoffs), prepare=True)
         params: tuple[Any, ...] = (scope, now_us, keys, [prints[k] for k in keys])
-        curs.execute(_pg(store, _PG_INSERT), params, prepare=True)
+        curs.execute(_pg(store, PG_INSERT_KEYS), params, prepare=True)
         found |= {row["key"]: None for row in curs.fetchall()}
         taken = [k for k in keys if k not in found]
         if taken:
-            curs.execute(_pg(store, _PG_SELECT), (scope, taken), prepare=True)
+            curs.execute(_pg(store, PG_SELECT_KEYS), (scope, taken), prepare=True)
             for row in curs.fetchall():
                 found[row["key"]] = IdempotencyRecord(
                     bytes(row["fingerprint"]), row["status"], row["response"], row["created_at_us"]
