@@ -19,7 +19,7 @@ from uuid import UUID
 from ledger.agencies.registry import Agency
 from ledger.application import LedgerApplication
 from ledger.deadlines import DeadlineStamper
-from ledger.demo_plans import Step, plan_report
+from ledger.demo_plans import Catalogue, Step, plan_report
 from ledger.domain import Report
 from ledger.storage.keys import WrappedKey
 
@@ -57,7 +57,7 @@ def run_demo(
     rng = random.Random(seed)
     stamper = stamper or DeadlineStamper.load_default()
     begin = start or datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
-    agencies = _agencies(stamper)
+    agencies = Catalogue.of(_agencies(stamper))  # worked out once, not per report
     queue: list[tuple[datetime, int, int, Step]] = []
     counter = 0
     for n in range(reports):

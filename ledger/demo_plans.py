@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -79,6 +79,68 @@ class Step:
         return self.at < other.at
 
 
+class _AllBut(Sequence[Agency]):
+    """`items` without the one at `skip`, in their order, copying nothing."""
+
+    def __init__(self, items: tuple[Agency, ...], skip: int) -> None:
+        self.items = items
+        self.skip = skip
+
+    def __len__(self) -> int:
+        return len(self.items) - 1
+
+    def __getitem__(self, i: int) -> Agency:  # type: ignore[override]  # no slices: rng.choice
+        if not 0 <= i < len(self.items) - 1:
+            raise IndexError(i)
+        return self.items[i if i < self.skip else i + 1]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The agency lists a plan draws from, worked out once per registry (`Catalogue.of`).
+
+    Each list holds the same agencies in the same order as the scan of the agency list it
+    replaces, so a plan makes the same draws from either and comes out the same."""
+
+    targets: tuple[Agency, ...]  # the agencies a report can be sent to
+    units: Mapping[str, tuple[Agency, ...]]  # an agency's units, by agency id
+    position: Mapping[str, int]  # a target's index in `targets`, for ids found there once
+    repeated: frozenset[str]  # target ids found more than once
+
+    @classmethod
+    def of(cls, agencies: Sequence[Agency]) -> Catalogue:
+        targets = tuple(a for a in agencies if a.level in TARGET_LEVELS)
+        units: dict[str, list[Agency]] = {}
+        for a in agencies:
+            if a.level == "unit" and a.parent is not None:
+                units.setdefault(a.parent, []).append(a)
+        position: dict[str, int] = {}
+        repeated: set[str] = set()
+        for i, a in enumerate(targets):
+            if a.id in position or a.id in repeated:
+                position.pop(a.id, None)
+                repeated.add(a.id)
+            else:
+                position[a.id] = i
+        return cls(
+            targets,
+            {k: tuple(v) for k, v in units.items()},
+            position,
+            frozenset(repeated),
+        )
+
+    def units_of(self, agency: Agency) -> Sequence[Agency]:
+        """The agency's units (`level == "unit"`, `parent == agency.id`), in list order."""
+        return self.units.get(agency.id, ())
+
+    def targets_but(self, agency: Agency) -> Sequence[Agency]:
+        """The targets with another id than `agency`'s, in their order."""
+        if agency.id in self.repeated:
+            return [a for a in self.targets if a.id != agency.id]
+        skip = self.position.get(agency.id)
+        return self.targets if skip is None else _AllBut(self.targets, skip)
+
+
 def _pick(rng: random.Random, weighted: Weighted) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
@@ -100,19 +162,22 @@ class _Plan:
 def plan_report(
     rng: random.Random,
     stamper: DeadlineStamper,
-    agencies: list[Agency],
+    agencies: Catalogue | Sequence[Agency],
     submitted: datetime,
     *,
     mix: Mix = DEMO_MIX,
     target: Agency | None = None,
     disaster: bool | None = None,
 ) -> list[Step]:
-    """Plan one report's whole history; its agency and urgency are drawn unless given."""
+    """Plan one report's whole history; its agency and urgency are drawn unless given.
+
+    `agencies`: the registry's agencies (national level excluded), best as a `Catalogue`
+    built once for many reports; a plain list gives the same plan, worked out anew."""
+    catalogue = agencies if isinstance(agencies, Catalogue) else Catalogue.of(agencies)
     rid = UUID(int=rng.getrandbits(128), version=4)
     kind = _pick(rng, mix.classifications)
     privacy = "rahasia" if kind == "wbs" else _pick(rng, mix.privacy)
-    targets = [a for a in agencies if a.level in TARGET_LEVELS]
-    agency = target if target is not None else rng.choice(targets)
+    agency = target if target is not None else rng.choice(catalogue.targets)
     topic = rng.choice(TOPICS)
     reporter = None
     if kind != "wbs" or rng.random() < 0.3:
@@ -202,9 +267,9 @@ def plan_report(
     for _ in range(rng.choice(mix.chain)):  # bukan wewenang chain
         plan.add(1, 40, disposition(current))
         plan.add(4, 120, _return(Actor(f"admin.{current.id}", Role.ADMIN_AGENCY, current.id)))
-        current = rng.choice([a for a in targets if a.id != current.id])
+        current = rng.choice(catalogue.targets_but(current))
     plan.add(1, 40, disposition(current))
-    _handle(rng, plan, stamper, agencies, current, kind, mix.follow_up_days)
+    _handle(rng, plan, stamper, catalogue, current, kind, mix.follow_up_days)
     return plan.steps
 
 
@@ -238,13 +303,13 @@ def _handle(
     rng: random.Random,
     plan: _Plan,
     stamper: DeadlineStamper,
-    agencies: list[Agency],
+    catalogue: Catalogue,
     agency: Agency,
     kind: str,
     follow_up_days: tuple[int, ...],
 ) -> None:
     """Unit disposition, follow-ups, reporter answers, completion, objections, erasure."""
-    units = [a for a in agencies if a.parent == agency.id and a.level == "unit"]
+    units = catalogue.units_of(agency)
     admin = Actor(f"admin.{agency.id}", Role.ADMIN_AGENCY, agency.id)
     if units and rng.random() < 0.5:
         unit = rng.choice(units)

@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ledger.agencies.registry import Agency
 from ledger.deadlines import DeadlineStamper
-from ledger.demo_plans import Mix, Step, plan_report
+from ledger.demo_plans import Catalogue, Mix, Step, plan_report
 from ledger.load.profile import Arrival, Profile, agency_picker, arrival_stream, mix_of
 
 Progress = Callable[[int, int], None]
@@ -47,7 +46,7 @@ class Planner:
         self.reports = reports
         self.seed = seed
         self.mix: Mix = mix_of(profile)
-        self.agencies: list[Agency] = [a for a in stamper.registry.all() if a.level != "national"]
+        self.catalogue = Catalogue.of([a for a in stamper.registry.all() if a.level != "national"])
         self.pick = agency_picker(profile, stamper.registry)
 
     def arrivals(self) -> Iterator[Arrival]:
@@ -62,7 +61,7 @@ class Planner:
         return plan_report(
             rng,
             self.stamper,
-            self.agencies,
+            self.catalogue,
             arrival.at,
             mix=self.mix,
             target=target,
