@@ -44,6 +44,7 @@ from uuid import UUID
 from append import AUDITOR, NOTE, ORIGIN, PlainSide
 from batch_server import bench_api, serving
 from common import code_version, describe_machine, load_average, now_utc, postgres_base_url
+from cpu import CpuMeter, children_of, named
 from rich.console import Console
 from rich.table import Table
 
@@ -104,13 +105,17 @@ def batch_step(port: int, token: str) -> Callable[[Any, int], bool]:
     return step
 
 
-def plain_round(plain: PlainSide, seconds: float) -> Any:
+def plain_round(plain: PlainSide, seconds: float, meter: CpuMeter | None = None) -> Any:
     """Plain eventsourcing, one event per save, one after another, for `seconds`."""
     block = plain.block("clear", 1)
+    if meter is not None:
+        meter.start()
     saves, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds:
         saves += block(10)
-    return bench_api.Round("plain", saves, time.perf_counter() - t0, [], 0, load_average())
+    elapsed = time.perf_counter() - t0
+    used = meter.stop() if meter is not None else {}
+    return bench_api.Round("plain", saves, elapsed, [], 0, load_average(), used)
 
 
 def annotate_size(app: object) -> int:
@@ -173,14 +178,19 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"  {pooled:,} reports ready, load {load_average()}")
         plain.new_pool(1000)
         plain.size_text("clear", annotate_size(app))
+
+        def meter() -> CpuMeter:  # CPU by component over one round (bench/cpu.py)
+            groups = {"server": children_of(server.pid), "postgres": named("postgres")}
+            return CpuMeter(groups | {"bench": [os.getpid()]})
+
         sides: dict[str, Callable[[float], Any]] = {
             "batch": lambda s: bench_api.run_clients(
-                batch_ws, s, batch_step(server.port, server.token), "batch"
+                batch_ws, s, batch_step(server.port, server.token), "batch", meter()
             ),
             "single": lambda s: bench_api.run_clients(
-                single_ws, s, bench_api.http_step(server.port, server.token), "single"
+                single_ws, s, bench_api.http_step(server.port, server.token), "single", meter()
             ),
-            "plain": lambda s: plain_round(plain, s),
+            "plain": lambda s: plain_round(plain, s, meter()),
         }
         for run in sides.values():  # warm-up, discarded
             run(2.0)
@@ -192,6 +202,24 @@ def main(argv: list[str] | None = None) -> int:
                 err.print(f"  {name}: {per_s(rd):,.1f}/s, errors {rd.errors}, {rd.load}")
     report(Console(width=200), args, started, version, describe_machine(base).rows(), rounds)
     return 0
+
+
+def cpu_table(out: Console, rounds: list[Any]) -> None:
+    """CPU milliseconds per action of each component, round by round."""
+    t = Table(title="CPU ms per action, by component")
+    components = ("server", "postgres", "bench", "machine")
+    for c in ("side", *components):
+        t.add_column(c, justify="right")
+    for r in rounds:
+        actions = r.appends * (ITEMS if r.side == "batch" else 1)
+        per_action = {c: r.cpu[c] / actions * 1000 for c in r.cpu} if actions else {}
+        t.add_row(r.side, *(f"{per_action[c]:.2f}" if c in per_action else "" for c in components))
+    out.print(t)
+    out.print(
+        "server: gunicorn's workers (idle on the plain side, its follower and publisher aside); "
+        "postgres: every PostgreSQL process; bench: this process (the HTTP clients, or plain "
+        "eventsourcing's saves); machine: everything that ran"
+    )
 
 
 def per_s(rd: Any) -> float:
@@ -236,6 +264,7 @@ def report(
             r.load,
         )
     out.print(t)
+    cpu_table(out, rounds)
     med = {
         s: statistics.median(per_s(r) for r in rounds if r.side == s)
         for s in ("batch", "single", "plain")

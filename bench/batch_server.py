@@ -46,6 +46,7 @@ class Server:
     token: str
     url: str
     app: LedgerApplication
+    pid: int  # gunicorn's master: its children are the workers
 
 
 def _token(env: dict[str, str]) -> str:
@@ -93,7 +94,7 @@ def serving(
             settings = Settings(database=DatabaseUrl.parse(url), origin=ORIGIN)
             app = build_ledger(settings, keyring=KeyRing.load(tmp / "keys", create=False))
             try:
-                yield Server(port, token, url, app)
+                yield Server(port, token, url, app, process.pid)
             finally:
                 app.close()
         finally:
