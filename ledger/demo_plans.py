@@ -104,30 +104,20 @@ class Catalogue:
 
     targets: tuple[Agency, ...]  # the agencies a report can be sent to
     units: Mapping[str, tuple[Agency, ...]]  # an agency's units, by agency id
-    position: Mapping[str, int]  # a target's index in `targets`, for ids found there once
-    repeated: frozenset[str]  # target ids found more than once
+    position: Mapping[str, int]  # a target's index in `targets`
 
     @classmethod
     def of(cls, agencies: Sequence[Agency]) -> Catalogue:
+        """The lists of these agencies; ids are unique, as in every registry."""
         targets = tuple(a for a in agencies if a.level in TARGET_LEVELS)
         units: dict[str, list[Agency]] = {}
         for a in agencies:
             if a.level == "unit" and a.parent is not None:
                 units.setdefault(a.parent, []).append(a)
-        position: dict[str, int] = {}
-        repeated: set[str] = set()
-        for i, a in enumerate(targets):
-            if a.id in position or a.id in repeated:
-                position.pop(a.id, None)
-                repeated.add(a.id)
-            else:
-                position[a.id] = i
-        return cls(
-            targets,
-            {k: tuple(v) for k, v in units.items()},
-            position,
-            frozenset(repeated),
-        )
+        position = {a.id: i for i, a in enumerate(targets)}
+        if len(position) < len(targets):
+            raise ValueError("agency ids must be unique, as in an agency registry")
+        return cls(targets, {k: tuple(v) for k, v in units.items()}, position)
 
     def units_of(self, agency: Agency) -> Sequence[Agency]:
         """The agency's units (`level == "unit"`, `parent == agency.id`), in list order."""
@@ -135,8 +125,6 @@ class Catalogue:
 
     def targets_but(self, agency: Agency) -> Sequence[Agency]:
         """The targets with another id than `agency`'s, in their order."""
-        if agency.id in self.repeated:
-            return [a for a in self.targets if a.id != agency.id]
         skip = self.position.get(agency.id)
         return self.targets if skip is None else _AllBut(self.targets, skip)
 

@@ -38,7 +38,7 @@ class Scans(Catalogue):
     @classmethod
     def over(cls, agencies: Sequence[Agency]) -> Scans:
         targets = [a for a in agencies if a.level in TARGET_LEVELS]
-        return cls(tuple(targets), {}, {}, frozenset(), agencies=tuple(agencies))
+        return cls(tuple(targets), {}, {}, agencies=tuple(agencies))
 
     def units_of(self, agency: Agency) -> Sequence[Agency]:
         return [a for a in self.agencies if a.parent == agency.id and a.level == "unit"]
@@ -119,19 +119,12 @@ def test_a_plain_list_plans_as_its_catalogue() -> None:
     )
 
 
-def test_repeated_ids_are_skipped_as_the_scan_skipped_them() -> None:
-    """A list naming an agency twice (no registry does): every copy leaves the chain's next
-    choice, as in the scan."""
+def test_a_list_naming_an_agency_twice_is_refused() -> None:
+    """No registry names an agency twice (`AgencyRegistry` refuses it); nor does a catalogue."""
     agencies = listed(DEFAULT)
-    targets = [a for a in agencies if a.level in TARGET_LEVELS][:3]
-    units = [a for a in agencies if a.level == "unit" and a.parent in {t.id for t in targets}]
-    assert units
-    few = [*targets, targets[0], replace(targets[1], name="Salinan"), *units]
-    catalogue = Catalogue.of(few)
-    assert catalogue.repeated == {targets[0].id, targets[1].id}
-    assert list(catalogue.targets_but(targets[0])) == [targets[1], targets[2], few[4]]
-    assert list(catalogue.targets_but(targets[2])) == [t for t in few[:5] if t != targets[2]]
-    assert played(demo_plans(DEFAULT, Scans.over(few))) == played(demo_plans(DEFAULT, catalogue))
+    target = next(a for a in agencies if a.level in TARGET_LEVELS)
+    with pytest.raises(ValueError, match="unique"):
+        Catalogue.of([*agencies, replace(target, name="Salinan")])
 
 
 def test_all_but_one_reads_like_the_list_without_it() -> None:
