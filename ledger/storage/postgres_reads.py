@@ -22,7 +22,7 @@ from ledger.storage.postgres_sql import (
     SELECT_TREE_SIZE,
     SELECT_UNLINKED,
 )
-from ledger.storage.recent import RecentEntries
+from ledger.storage.recent import CommittedEntryReads, RecentEntries
 from ledger.storage.records import EntryRecord, UnlinkedEvent
 
 
@@ -39,7 +39,7 @@ def _record(row: dict[str, Any]) -> EntryRecord:
     )
 
 
-class PostgresLedgerReads:
+class PostgresLedgerReads(CommittedEntryReads):
     """The read side of `LedgerPostgresRecorder` (which provides these attributes)."""
 
     datastore: PostgresDatastore
@@ -83,10 +83,6 @@ class PostgresLedgerReads:
             curs.execute(self._sql(SELECT_STREAM_ENTRY), (stream_id, version), prepare=True)
             row = curs.fetchone()
         return None if row is None else _record(row)
-
-    def committed_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
-        """An entry this recorder committed recently (see `RecentEntries`), else read."""
-        return self.recent.get(stream_id, version) or self.stream_entry(stream_id, version)
 
     def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
         """All entries of one report, in version order."""

@@ -8,7 +8,7 @@ log, a report's history and every proof still reads the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import islice
 from uuid import UUID
 
@@ -46,3 +46,14 @@ class RecentEntries:
             return None
         row, event = found
         return EntryRecord(*row, event_type=event.topic, payload=event.state)
+
+
+class CommittedEntryReads:
+    """`committed_entry` for both backends' reads: the kept entry, else the database."""
+
+    recent: RecentEntries
+    stream_entry: Callable[[UUID, int], EntryRecord | None]  # each backend's own statement
+
+    def committed_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
+        """An entry this recorder committed recently (see `RecentEntries`), else read."""
+        return self.recent.get(stream_id, version) or self.stream_entry(stream_id, version)

@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.sqlite import SQLiteDatastore
 
 from ledger.storage.keys import WrappedKey
-from ledger.storage.recent import RecentEntries
+from ledger.storage.recent import CommittedEntryReads, RecentEntries
 from ledger.storage.records import EntryRecord, UnlinkedEvent
 from ledger.storage.sqlite_sql import (
     DESTROY_KEY,
@@ -38,7 +38,7 @@ def _record(row: Any) -> EntryRecord:
     )
 
 
-class SQLiteLedgerReads:
+class SQLiteLedgerReads(CommittedEntryReads):
     """The read side of `LedgerSQLiteRecorder` (which provides these attributes)."""
 
     datastore: SQLiteDatastore
@@ -70,10 +70,6 @@ class SQLiteLedgerReads:
             c.execute(SELECT_STREAM_ENTRY, (stream_id.hex, version))
             row = c.fetchone()
         return None if row is None else _record(row)
-
-    def committed_entry(self, stream_id: UUID, version: int) -> EntryRecord | None:
-        """An entry this recorder committed recently (see `RecentEntries`), else read."""
-        return self.recent.get(stream_id, version) or self.stream_entry(stream_id, version)
 
     def stream_entries(self, stream_id: UUID) -> list[EntryRecord]:
         """All entries of one report, in version order."""
