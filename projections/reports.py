@@ -12,7 +12,7 @@ from typing import Any
 from projections.dues import Dues
 from projections.rules.clocks import ClockState, clocks_of
 from projections.rules.codec import record_from_json, record_to_json
-from projections.rules.fold import apply
+from projections.rules.fold import Draft, apply, fold_into
 from projections.rules.headers import Header
 from projections.rules.record import ClockRecord
 from projections.rules.shares import agency_shares, national_share, report_day
@@ -120,14 +120,19 @@ class ReportsBatch:
     def fold(self, header: Header) -> None:
         """Apply one event to its report's record and recompute the report's clocks (or, when
         they are settled later, only the dues: the part of the clocks that can fail)."""
-        record = apply(self.records.get(header.report_id), header)
+        rid = header.report_id
         if self.settle_each:
-            self.clocks[header.report_id] = self._clocks(record)
-        else:
-            self.dues.expected_verification(record)  # remembered by their inputs: `settle`
-            self.dues.auto_close(record)  # finds them again
-            self.clocks[header.report_id] = None
-        self.records[header.report_id] = record
+            record = apply(self.records.get(rid), header)
+            self.clocks[rid] = self._clocks(record)
+            self.records[rid] = record
+            return
+        # Settled later: the record is folded in place as a draft, frozen by `settle`.
+        known = self.records.get(rid)
+        draft = known if known is None or type(known) is Draft else Draft.of(known)
+        self.records[rid] = draft = fold_into(draft, header)
+        self.dues.expected_verification(draft)  # remembered by their inputs: `settle`
+        self.dues.auto_close(draft)  # finds them again
+        self.clocks[rid] = None
 
     def _clocks(self, record: ClockRecord) -> list[ClockState]:
         return clocks_of(
@@ -140,7 +145,10 @@ class ReportsBatch:
         """Compute the clocks of the touched reports not computed yet."""
         for rid, clocks in self.clocks.items():
             if clocks is None:
-                self.clocks[rid] = self._clocks(self.records[rid])
+                record = self.records[rid]
+                if type(record) is Draft:
+                    self.records[rid] = record = record.freeze()
+                self.clocks[rid] = self._clocks(record)
 
     def load(self, tx: Tx, report_ids: Sequence[str]) -> None:
         """Add the stored records of these reports (those the view has)."""

@@ -197,3 +197,44 @@ def _replaced(record: ClockRecord, changes: Mapping[str, Any]) -> ClockRecord:
     for name, value in changes.items():
         values[_INDEX[name]] = value
     return ClockRecord(*values)
+
+
+class Draft(ClockRecord):
+    """A record being folded in place, for a rebuild: `fold_into` changes a draft by the same
+    rules as `apply`, without copying the whole record for every event; `freeze` gives the
+    record. A draft is not equal to any record, and only `fold_into` changes it."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, record: ClockRecord) -> Draft:
+        """A draft starting from a record (the record itself is not changed)."""
+        return cls(*_values(record))
+
+    def freeze(self) -> ClockRecord:
+        """The record the draft stands for now."""
+        return ClockRecord(*_values(self))
+
+
+def fold_into(draft: Draft | None, header: Header) -> Draft:
+    """`apply` on a draft, in place: the same checks (nothing changes when one fails) and the
+    same changes. Returns the draft (a new one for a report's first event)."""
+    if draft is None:
+        return Draft.of(apply(None, header))
+    if header.version != draft.version + 1:
+        where = f"report {header.report_id} v{header.version} ({header.event_type})"
+        raise RecordError(f"{where}: expected version {draft.version + 1}")
+    change = _CHANGES.get(header.event_type)
+    if change is None:
+        where = f"report {header.report_id} v{header.version} ({header.event_type})"
+        raise RecordError(f"{where}: unknown event type")
+    moved = header.state != draft.state
+    put = object.__setattr__  # past the frozen record's guard: a draft is changed in place
+    for name, value in change(draft, header).items():  # computed before any change is made
+        put(draft, name, value)
+    put(draft, "version", header.version)
+    if moved:
+        put(draft, "state_at", header.at)
+    put(draft, "state", header.state)
+    put(draft, "last_event_at", header.at)
+    return draft
