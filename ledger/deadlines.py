@@ -10,11 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from ledger.agencies.registry import AgencyRegistry
 from ledger.sla import Clock, Overrides, PolicyBook, PolicyChoice, WorkingCalendar, policy_for
+from ledger.sla.calendar import require_aware
+from ledger.sla.policy import Rule, due_by
 
 AUTO_CLOSE_NOTE = "auto-close 10 working days after the last follow-up without a reporter reply"
+
+
+class _Found(NamedTuple):
+    rule: Rule | None
+    calendar: WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,9 @@ class DeadlineStamper:
         self.registry = registry
         self.book = book
         self.overrides = overrides
+        # The rule and calendar of each (clock, agency, classification, urgency, handling
+        # class) found so far: the registry and the book do not change once loaded.
+        self._rules: dict[tuple[Clock, str, str, str, str | None], _Found] = {}
 
     @classmethod
     def load_default(cls) -> DeadlineStamper:
@@ -58,11 +69,33 @@ class DeadlineStamper:
         handling_class: str | None,
         hold: tuple[datetime, datetime] | None = None,
     ) -> datetime | None:
-        choice = self._choice(agency_id, classification, urgency)
-        policy = self.book.get(choice.policy_name(clock))
-        calendar = self.calendar(agency_id)
-        return policy.deadline(
-            clock, start, calendar, handling_class=handling_class, urgency=urgency, hold=hold
+        key = (clock, agency_id, classification, urgency, handling_class)
+        found = self._rules.get(key)
+        if found is None:  # looked up once; a lookup that fails is not remembered
+            choice = self._choice(agency_id, classification, urgency)
+            policy = self.book.get(choice.policy_name(clock))
+            rule = policy.rule(clock, handling_class=handling_class, urgency=urgency)
+            found = self._rules[key] = _Found(rule, self.calendar(agency_id))
+        if found.rule is None:
+            require_aware(start, "start")
+            return None
+        return due_by(found.rule, start, found.calendar, hold)
+
+    def due(
+        self,
+        clock: Clock,
+        *,
+        agency_id: str,
+        classification: str,
+        urgency: str,
+        start: datetime,
+        handling_class: str | None = None,
+        hold: tuple[datetime, datetime] | None = None,
+    ) -> datetime | None:
+        """When a clock of a report started at `start` runs out, under the policy the agency's
+        registry entry selects for the report (None if that policy sets no such clock)."""
+        return self._deadline(
+            clock, agency_id, classification, urgency, start, handling_class, hold
         )
 
     def at_verification(

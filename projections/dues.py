@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from ledger.deadlines import DeadlineStamper
-from ledger.sla import Clock, policy_for
+from ledger.sla import Clock
 from projections.rules.clocks import verification_hold
 from projections.rules.record import NATIONAL_ADMIN_AGENCY, ClockRecord
 
@@ -44,13 +44,15 @@ class Dues:
         start: datetime,
         hold: tuple[datetime, datetime] | None,
     ) -> datetime | None:
-        registry = self.stamper.registry
-        if agency not in registry:  # an address the registry does not know: national intake
+        if agency not in self.stamper.registry:  # an address it does not know: national intake
             agency = NATIONAL_ADMIN_AGENCY
-        choice = policy_for(classification, urgency, registry.get(agency).sla_policy)
-        policy = self.stamper.book.get(choice.policy_name(Clock.VERIFICATION))
-        return policy.deadline(
-            Clock.VERIFICATION, start, self.stamper.calendar(agency), urgency=urgency, hold=hold
+        return self.stamper.due(
+            Clock.VERIFICATION,
+            agency_id=agency,
+            classification=classification,
+            urgency=urgency,
+            start=start,
+            hold=hold,
         )
 
     def auto_close(self, record: ClockRecord) -> datetime | None:

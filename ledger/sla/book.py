@@ -19,10 +19,14 @@ class PolicyBook:
 
     def __init__(self, policies: Iterable[SlaPolicy]) -> None:
         self._by_ref: dict[str, SlaPolicy] = {}
+        self._latest: dict[str, SlaPolicy] = {}
         for policy in policies:
             if policy.ref in self._by_ref:
                 raise PolicyFileError(f"policy {policy.ref} is defined twice")
             self._by_ref[policy.ref] = policy
+            latest = self._latest.get(policy.name)
+            if latest is None or policy.version > latest.version:
+                self._latest[policy.name] = policy
 
     @classmethod
     def load_default(cls) -> PolicyBook:
@@ -73,10 +77,10 @@ class PolicyBook:
                 return self._by_ref[f"{name}@{version}"]
             except KeyError:
                 raise UnknownPolicy(f"{name}@{version}") from None
-        versions = [policy for policy in self._by_ref.values() if policy.name == name]
-        if not versions:
-            raise UnknownPolicy(name)
-        return max(versions, key=lambda policy: policy.version)
+        try:
+            return self._latest[name]
+        except KeyError:
+            raise UnknownPolicy(name) from None
 
     def get_ref(self, ref: str) -> SlaPolicy:
         """The policy of a pinned reference such as 'national-2018@1'."""

@@ -160,10 +160,20 @@ class SlaPolicy:
         """
         require_aware(start, "start")
         rule = self.rule(clock, handling_class=handling_class, urgency=urgency)
-        if rule is None:
-            return None
-        due = rule.duration.deadline(start, calendar)
-        return due if hold is None else resumed_due(due, rule.duration.unit, hold, calendar)
+        return None if rule is None else due_by(rule, start, calendar, hold)
+
+
+def due_by(
+    rule: Rule,
+    start: datetime,
+    calendar: WorkingCalendar,
+    hold: tuple[datetime, datetime] | None = None,
+) -> datetime:
+    """When a clock governed by `rule`, started at `start`, runs out (UTC), moved later by a
+    hold; `SlaPolicy.deadline` once the rule is found."""
+    require_aware(start, "start")
+    due = rule.duration.deadline(start, calendar)
+    return due if hold is None else resumed_due(due, rule.duration.unit, hold, calendar)
 
 
 def _check_case(handling_class: str | None, urgency: str) -> None:
