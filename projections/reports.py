@@ -7,6 +7,7 @@ report's SLA status and the compliance figures. Rows are derived from the clear 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import UTC
 from typing import Any
 
 from projections.dues import Dues
@@ -15,7 +16,7 @@ from projections.rules.codec import record_from_json, record_to_json
 from projections.rules.fold import Draft, apply, fold_into
 from projections.rules.headers import Header
 from projections.rules.record import ClockRecord
-from projections.rules.shares import agency_shares, national_share, report_day
+from projections.rules.shares import WIB, agency_shares, national_share, report_day
 from projections.sql import (
     CLOCK_COLUMNS,
     REPORT_COLUMNS,
@@ -23,16 +24,29 @@ from projections.sql import (
     Statement,
     Statements,
 )
-from projections.times import us
+from projections.times import EPOCH, ONE_MICROSECOND
 from projections.tx import Tx
 
 Row = dict[str, Any]
+
+
+_AHEAD_OF_UTC = WIB.utcoffset(None)  # the offset of the day a report counts on
+
+
+def _day(r: ClockRecord) -> str:
+    """`report_day(r).isoformat()`."""
+    submitted = r.submitted_at
+    if submitted.tzinfo is UTC:  # `astimezone(WIB)` of a UTC time, with less to do
+        return (submitted + _AHEAD_OF_UTC).date().isoformat()
+    return report_day(r).isoformat()
 
 
 def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
     """The `proj_reports` row of a record."""
     national = national_share(r)
     dues = [c.due_at for c in clocks if c.outcome is None and c.due_at is not None]
+    submitted, assigned, state, last = r.submitted_at, r.assigned_at, r.state_at, r.last_event_at
+    # the times as `us` gives them, written out (a row is written for every record it changes)
     return {
         "report_id": r.report_id,
         "version": r.version,
@@ -46,12 +60,12 @@ def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
         "intake_agency_id": r.intake_agency,
         "agency_id": r.agency_id,
         "unit_id": r.unit_id,
-        "submitted_us": us(r.submitted_at),
-        "submitted_day": report_day(r).isoformat(),
-        "assigned_us": us(r.assigned_at),
-        "next_due_us": us(min(dues)) if dues else None,
-        "state_us": us(r.state_at),
-        "last_event_us": us(r.last_event_at),
+        "submitted_us": None if submitted is None else (submitted - EPOCH) // ONE_MICROSECOND,
+        "submitted_day": _day(r),
+        "assigned_us": None if assigned is None else (assigned - EPOCH) // ONE_MICROSECOND,
+        "next_due_us": (min(dues) - EPOCH) // ONE_MICROSECOND if dues else None,
+        "state_us": None if state is None else (state - EPOCH) // ONE_MICROSECOND,
+        "last_event_us": None if last is None else (last - EPOCH) // ONE_MICROSECOND,
         "bucket": national.bucket,
         "returns": national.returns,
         "redispositions": national.redispositions,
@@ -63,17 +77,17 @@ def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
 
 def clock_rows(r: ClockRecord, clocks: list[ClockState]) -> list[Row]:
     """The `proj_clocks` rows of a record."""
-    day = report_day(r).isoformat()
+    report_id, classification, day = r.report_id, r.classification, _day(r)
     return [
         {
-            "report_id": r.report_id,
+            "report_id": report_id,
             "clock": c.clock,
             "agency_id": c.agency_id,
-            "classification": r.classification,
+            "classification": classification,
             "submitted_day": day,
-            "started_us": us(c.started_at),
-            "due_us": us(c.due_at),
-            "stopped_us": us(c.stopped_at),
+            "started_us": None if (s := c.started_at) is None else (s - EPOCH) // ONE_MICROSECOND,
+            "due_us": None if (d := c.due_at) is None else (d - EPOCH) // ONE_MICROSECOND,
+            "stopped_us": None if (e := c.stopped_at) is None else (e - EPOCH) // ONE_MICROSECOND,
             "outcome": c.outcome,
             "stamped": int(c.stamped),
         }
@@ -83,12 +97,12 @@ def clock_rows(r: ClockRecord, clocks: list[ClockState]) -> list[Row]:
 
 def share_rows(r: ClockRecord) -> list[Row]:
     """The `proj_shares` rows of a record: one per agency it counts for."""
-    day = report_day(r).isoformat()
+    report_id, classification, day = r.report_id, r.classification, _day(r)
     return [
         {
-            "report_id": r.report_id,
+            "report_id": report_id,
             "agency_id": s.agency_id,
-            "classification": r.classification,
+            "classification": classification,
             "submitted_day": day,
             "bucket": s.bucket,
             "returns": s.returns,
