@@ -24,7 +24,7 @@ from projections.sql import (
     Statement,
     Statements,
 )
-from projections.times import EPOCH, ONE_MICROSECOND
+from projections.times import us
 from projections.tx import Tx
 
 Row = dict[str, Any]
@@ -45,8 +45,6 @@ def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
     """The `proj_reports` row of a record."""
     national = national_share(r)
     dues = [c.due_at for c in clocks if c.outcome is None and c.due_at is not None]
-    submitted, assigned, state, last = r.submitted_at, r.assigned_at, r.state_at, r.last_event_at
-    # the times as `us` gives them, written out (a row is written for every record it changes)
     return {
         "report_id": r.report_id,
         "version": r.version,
@@ -60,12 +58,12 @@ def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
         "intake_agency_id": r.intake_agency,
         "agency_id": r.agency_id,
         "unit_id": r.unit_id,
-        "submitted_us": None if submitted is None else (submitted - EPOCH) // ONE_MICROSECOND,
+        "submitted_us": us(r.submitted_at),
         "submitted_day": _day(r),
-        "assigned_us": None if assigned is None else (assigned - EPOCH) // ONE_MICROSECOND,
-        "next_due_us": (min(dues) - EPOCH) // ONE_MICROSECOND if dues else None,
-        "state_us": None if state is None else (state - EPOCH) // ONE_MICROSECOND,
-        "last_event_us": None if last is None else (last - EPOCH) // ONE_MICROSECOND,
+        "assigned_us": us(r.assigned_at),
+        "next_due_us": us(min(dues)) if dues else None,
+        "state_us": us(r.state_at),
+        "last_event_us": us(r.last_event_at),
         "bucket": national.bucket,
         "returns": national.returns,
         "redispositions": national.redispositions,
@@ -85,9 +83,9 @@ def clock_rows(r: ClockRecord, clocks: list[ClockState]) -> list[Row]:
             "agency_id": c.agency_id,
             "classification": classification,
             "submitted_day": day,
-            "started_us": None if (s := c.started_at) is None else (s - EPOCH) // ONE_MICROSECOND,
-            "due_us": None if (d := c.due_at) is None else (d - EPOCH) // ONE_MICROSECOND,
-            "stopped_us": None if (e := c.stopped_at) is None else (e - EPOCH) // ONE_MICROSECOND,
+            "started_us": us(c.started_at),
+            "due_us": us(c.due_at),
+            "stopped_us": us(c.stopped_at),
             "outcome": c.outcome,
             "stamped": int(c.stamped),
         }

@@ -63,6 +63,11 @@ def _time(value: Any) -> str:
     return _ENCODE(value.isoformat(timespec="microseconds"))
 
 
+def _maybe_time(value: Any) -> str:
+    """The JSON text of a time or None."""
+    return "null" if value is None else _time(value)
+
+
 def _deadlines(deadlines: Mapping[str, Any]) -> str:
     items = sorted(deadlines.items())
     try:
@@ -153,51 +158,27 @@ def record_to_json(record: ClockRecord) -> str:
         and type(completed_auto) is bool
     ):
         return _general_json(record)
-    # A moment is often held by several fields (as one object): its text is put together once.
-    state_text = "null" if state_at is None else _time(state_at)
-    last_event_text = (
-        state_text
-        if last_event_at is state_at
-        else "null"
-        if last_event_at is None
-        else _time(last_event_at)
-    )
-    completed_text = (
-        state_text
-        if completed_at is state_at
-        else "null"
-        if completed_at is None
-        else _time(completed_at)
-    )
-    first_follow_up_text = "null" if first_follow_up_at is None else _time(first_follow_up_at)
-    last_follow_up_text = (
-        first_follow_up_text
-        if last_follow_up_at is first_follow_up_at
-        else "null"
-        if last_follow_up_at is None
-        else _time(last_follow_up_at)
-    )
     return (
         f'{{"agency_id":{"null" if agency_id is None else _text(agency_id)},'
-        f'"archived_at":{"null" if archived_at is None else _time(archived_at)},'
-        f'"assigned_at":{"null" if assigned_at is None else _time(assigned_at)},'
+        f'"archived_at":{_maybe_time(archived_at)},'
+        f'"assigned_at":{_maybe_time(assigned_at)},'
         f'"awaiting_reporter":{"true" if awaiting_reporter else "false"},'
         f'"classification":{_text(classification)},'
-        f'"completed_at":{completed_text},'
+        f'"completed_at":{_maybe_time(completed_at)},'
         f'"completed_auto":{"true" if completed_auto else "false"},'
         f'"deadlines":{_deadlines(deadlines)},'
         f'"dispositions":{dispositions},'
-        f'"escalated_at":{"null" if escalated_at is None else _time(escalated_at)},'
+        f'"escalated_at":{_maybe_time(escalated_at)},'
         f'"escalated_from":{"null" if escalated_from is None else _text(escalated_from)},'
-        f'"first_follow_up_at":{first_follow_up_text},'
+        f'"first_follow_up_at":{_maybe_time(first_follow_up_at)},'
         f'"follow_ups":{follow_ups},'
         f'"handling_class":{"null" if handling_class is None else _text(handling_class)},'
-        f'"hold_ended_at":{"null" if hold_ended_at is None else _time(hold_ended_at)},'
-        f'"hold_started_at":{"null" if hold_started_at is None else _time(hold_started_at)},'
+        f'"hold_ended_at":{_maybe_time(hold_ended_at)},'
+        f'"hold_started_at":{_maybe_time(hold_started_at)},'
         f'"intake_agency_id":{"null" if intake_agency_id is None else _text(intake_agency_id)},'
         f'"involvements":{_involvements(involvements)},'
-        f'"last_event_at":{last_event_text},'
-        f'"last_follow_up_at":{last_follow_up_text},'
+        f'"last_event_at":{_maybe_time(last_event_at)},'
+        f'"last_follow_up_at":{_maybe_time(last_follow_up_at)},'
         f'"privacy":{_text(privacy)},'
         f'"redispositions":{redispositions},'
         f'"reopens":{reopens},'
@@ -205,12 +186,12 @@ def record_to_json(record: ClockRecord) -> str:
         f'"returns":{returns},'
         f'"sla_policy":{"null" if sla_policy is None else _text(sla_policy)},'
         f'"state":{_text(state)},'
-        f'"state_at":{state_text},'
-        f'"submitted_at":{"null" if submitted_at is None else _time(submitted_at)},'
+        f'"state_at":{_maybe_time(state_at)},'
+        f'"submitted_at":{_maybe_time(submitted_at)},'
         f'"target_agency_id":{"null" if target_agency_id is None else _text(target_agency_id)},'
         f'"unit_id":{"null" if unit_id is None else _text(unit_id)},'
         f'"urgency":{_text(urgency)},'
-        f'"verified_at":{"null" if verified_at is None else _time(verified_at)},'
+        f'"verified_at":{_maybe_time(verified_at)},'
         f'"version":{version}}}'
     )
 
