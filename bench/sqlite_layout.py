@@ -4,9 +4,11 @@ Four layouts on four files, each grown to the same size first, then timed in alt
 blocks (median of the blocks' median transaction time):
 
 - plain:  eventsourcing's events table alone;
-- ledger: the events table plus `ledger_entries` with its unique event-id index (as shipped);
+- former: the events table plus `ledger_entries` with its unique event-id index (the layout of
+          pre-release versions);
 - no-idx: the same without the unique event-id index;
-- merged: the entry's columns in the events row itself, no second table.
+- merged: the entry's columns in the events row, the leaf index + 1 as its integer primary key
+          (the layout the ledger ships, ledger.storage.sqlite_sql).
 
 A transaction is `BEGIN IMMEDIATE`, the insert(s) of one event of 730 bytes for one of 1,000
 reports, `COMMIT` (WAL mode, SQLite's default synchronous setting), as the recorders do.
@@ -36,11 +38,11 @@ ENTRIES = (
     " entry_hash BLOB)"
 )
 MERGED = (
-    "CREATE TABLE ev (originator_id TEXT, originator_version INTEGER, topic TEXT, state BLOB,"
-    " leaf_index INTEGER, recorded_at_us INTEGER, prev_hash BLOB, entry_hash BLOB,"
-    " PRIMARY KEY (originator_id, originator_version))"
+    "CREATE TABLE ev (notification_id INTEGER PRIMARY KEY, originator_id TEXT,"
+    " originator_version INTEGER, topic TEXT, recorded_at_us INTEGER, prev_hash BLOB,"
+    " entry_hash BLOB, state BLOB, UNIQUE (originator_id, originator_version))"
 )
-LAYOUTS = ("plain", "ledger", "no-idx", "merged")
+LAYOUTS = ("plain", "former", "no-idx", "merged")
 
 
 class Writer:
@@ -54,8 +56,8 @@ class Writer:
             self.db.execute(MERGED)
         else:
             self.db.execute(EVENTS)
-        if layout in ("ledger", "no-idx"):
-            self.db.execute(ENTRIES.format(unique=" UNIQUE" if layout == "ledger" else ""))
+        if layout in ("former", "no-idx"):
+            self.db.execute(ENTRIES.format(unique=" UNIQUE" if layout == "former" else ""))
         self.reports = [uuid.uuid4().hex for _ in range(1000)]
         self.versions = dict.fromkeys(self.reports, 0)
         self.leaf = 0
@@ -72,7 +74,7 @@ class Writer:
         if self.layout == "merged":
             c.execute(
                 "INSERT INTO ev VALUES (?,?,?,?,?,?,?,?)",
-                (rid, version, "topic", self.state, self.leaf, 0, self.hash, self.hash),
+                (self.leaf + 1, rid, version, "topic", 0, self.hash, self.hash, self.state),
             )
         else:
             cur = c.execute("INSERT INTO ev VALUES (?,?,?,?)", (rid, version, "topic", self.state))

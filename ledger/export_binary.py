@@ -2,10 +2,11 @@
 
 After the magic line, records `kind (1 byte) || body length (u32 big-endian) || body`: the
 header, the checkpoints, one record per entry in leaf order, the unlinked events, the end.
-An entry record holds the entry hash stored in `ledger_entries` and the entry bytes
-(docs/ledger-format.md) built from what the database holds for it: the stored event's type
-and payload from the events table, the rest from `ledger_entries`. The verifier hashes those
-bytes and compares with the stored hash, so a change to either table shows.
+An entry record holds the stored entry hash and the entry bytes (docs/ledger-format.md) built
+from what the database holds for it: the stored event's type and payload, and the entry's
+leaf index, stream, version, recorded time and previous hash (PostgreSQL keeps these in
+`ledger_entries`, SQLite in the event's own row). The verifier hashes those bytes and compares
+with the stored hash, so a change to any of them shows.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ class ChainIntegrityError(Exception):
 
 
 class LedgerRow(NamedTuple):
-    """One row of `ledger_entries` (a tuple: one is built per event under the lock)."""
+    """One log entry as stored (a tuple: one is built per event under the lock)."""
 
     leaf_index: int
     stream_id: UUID

@@ -56,9 +56,10 @@ HIT = (
     " ON CONFLICT (bucket, window_start) DO UPDATE SET hits = hits + 1 RETURNING hits"
 )
 PURGE_WINDOWS = "DELETE FROM api_rate_limits WHERE window_start < ?"
+# Submissions after a leaf index (leaf index = notification id - 1 on SQLite).
 SELECT_SUBMISSIONS = (
-    "SELECT leaf_index, stream_id FROM ledger_entries"
-    " WHERE stream_version = 1 AND leaf_index > ? ORDER BY leaf_index LIMIT ?"
+    "SELECT notification_id - 1, originator_id FROM ledger_events"
+    " WHERE originator_version = 1 AND notification_id > ? + 1 ORDER BY notification_id LIMIT ?"
 )
 
 
@@ -188,4 +189,4 @@ class SQLiteAccessStore:
         """First entries of reports after a leaf index, in log order."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(SELECT_SUBMISSIONS, (after_leaf, limit))
-            return [SubmissionRow(row[0], UUID(bytes=bytes(row[1]))) for row in c.fetchall()]
+            return [SubmissionRow(row[0], UUID(hex=row[1])) for row in c.fetchall()]

@@ -1,7 +1,9 @@
-"""SQLite integrity recorder: eventsourcing's application recorder plus the ledger tables.
+"""SQLite integrity recorder: eventsourcing's application recorder on the ledger's tables.
 
 Inside the insert transaction it assigns gap-free leaf indexes, links each event to its
-report's previous entry and stores the entry hash. Triggers make every table but
+report's previous entry and stores the entry hash, in the event's own row: on SQLite the
+events table holds the entry columns, and a row's integer primary key (eventsourcing's
+notification id) is its leaf index + 1 (docs/storage.md). Triggers make every table but
 `report_keys` append-only; `report_keys` only allows its wrapped key to be destroyed.
 """
 
@@ -17,6 +19,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     IntegrityError,
+    Notification,
     OperationalError,
     PersistenceError,
     StoredEvent,
@@ -28,7 +31,7 @@ from eventsourcing.sqlite import (
     SQLiteDatastore,
 )
 
-from ledger.integrity.chain import ChainIntegrityError, LedgerRow, admit, sequence
+from ledger.integrity.chain import LedgerRow, admit, sequence
 from ledger.integrity.entry import EntryHasher
 from ledger.storage.group_commit import AppendRequest, GroupCommitter, append_one, share_ids
 from ledger.storage.heads import Head, HeadCache
@@ -47,11 +50,14 @@ from ledger.storage.sqlite_sql import (
     APPEND_ONLY_TABLES,
     CREATE_LEDGER_TABLES,
     EVENTS_TABLE,
-    INSERT_ENTRY,
+    FORMER_ENTRIES_TABLE,
+    INSERT_EVENT,
     INSERT_KEY,
     INSERT_ORIGIN,
     KEY_TRIGGERS,
+    SELECT_FORMER_LAYOUT,
     SELECT_HEAD,
+    SELECT_NOTIFICATIONS,
     SELECT_ORIGIN,
     SELECT_STREAM_HEAD,
     append_only_triggers,
@@ -78,20 +84,24 @@ class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
 
     def construct_create_table_statements(self) -> list[str]:
-        statements = super().construct_create_table_statements() + CREATE_LEDGER_TABLES
+        """The ledger's tables (its events table in place of eventsourcing's), triggers."""
+        statements = list(CREATE_LEDGER_TABLES)
         for table in APPEND_ONLY_TABLES:
             statements += append_only_triggers(table)
         return statements + KEY_TRIGGERS
 
     def create_table(self) -> None:
         """Create tables and triggers, then pin the log origin (first writer wins)."""
+        self._refuse_former_layout()
         super().create_table()
         with self.datastore.transaction(commit=True) as c:
             c.execute(INSERT_ORIGIN, (self.origin,))
         self.check_origin()
 
     def check_origin(self) -> None:
-        """Refuse a database that belongs to another log, or has no ledger tables yet."""
+        """Refuse a database that belongs to another log, is in the former two-table layout,
+        or has no ledger tables yet."""
+        self._refuse_former_layout()
         try:
             with self.datastore.transaction(commit=False) as c:
                 c.execute(SELECT_ORIGIN)
@@ -103,6 +113,57 @@ class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
             raise OriginMismatch(
                 f"database holds log {stored!r}, configured origin is {self.origin!r}"
             )
+
+    def _refuse_former_layout(self) -> None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(SELECT_FORMER_LAYOUT)
+            former = c.fetchone() is not None
+        if former:
+            raise OriginMismatch(
+                f"this SQLite file keeps its entries in a separate {FORMER_ENTRIES_TABLE!r} table,"
+                " the layout of pre-release versions: export it with the version that wrote it and"
+                " start a new file (docs/storage.md)"
+            )
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """eventsourcing's notification log: events from `start` (a notification id, which on
+        this layout is the leaf index + 1), at most `limit`, up to `stop`, of these `topics`."""
+        where: list[str] = []
+        params: list[int | str] = []
+        if start is not None:
+            where.append("notification_id >= ?" if inclusive_of_start else "notification_id > ?")
+            params.append(start)
+        if stop is not None:
+            where.append("notification_id <= ?")
+            params.append(stop)
+        if topics:
+            where.append(f"topic IN ({', '.join('?' * len(topics))})")
+            params.extend(topics)
+        statement = SELECT_NOTIFICATIONS
+        if where:
+            statement += " WHERE " + " AND ".join(where)
+        statement += " ORDER BY notification_id LIMIT ?"
+        params.append(limit)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return [
+                Notification(
+                    id=row[0],
+                    originator_id=self.convert_originator_id(row[1]),
+                    originator_version=row[2],
+                    topic=row[3],
+                    state=row[4],
+                )
+                for row in c.fetchall()
+            ]
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -234,14 +295,14 @@ class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
             last_recorded_at_us=0 if head is None else head[1],
             prev_hashes={k: v[1] for k, v in heads.items()},
         )
-        notification_ids = list(super()._insert_events(c, events) or [])
-        c.executemany(
-            INSERT_ENTRY,
+        c.executemany(  # each event with its entry, at notification id = leaf index + 1
+            INSERT_EVENT,
             [
-                (r[0], event_id, r[1].bytes, r[2], r[3], r[4], r[5])
-                for r, event_id in zip(rows, notification_ids, strict=True)
+                (r[0] + 1, r[1].hex, r[2], s.topic, r[3], r[4], r[5], s.state)
+                for r, s in zip(rows, events, strict=True)
             ],
         )
+        notification_ids = [r[0] + 1 for r in rows]
         keys: list[WrappedKey] = [k for r in accepted for k in r.kwargs.get("data_keys") or ()]
         if keys:
             now_us = time.time_ns() // 1000
@@ -256,18 +317,11 @@ class LedgerSQLiteRecorder(SQLiteLedgerReads, SQLiteApplicationRecorder):
 
     @staticmethod
     def _stream_heads(c: SQLiteCursor, streams: set[UUID]) -> dict[UUID, Head]:
-        """Each report's last linked version and entry hash, checked to belong together."""
+        """Each report's last version and the entry hash stored with it."""
         heads: dict[UUID, Head] = {}
         for sid in streams:
             c.execute(SELECT_STREAM_HEAD, (sid.hex,))
             row = c.fetchone()
-            if row is None:
-                continue
-            version, stream_id, entry_version, entry_hash = row
-            if stream_id != sid.bytes or entry_version != version:
-                raise ChainIntegrityError(
-                    f"stream {sid} version {version}: its entry is for "
-                    f"{UUID(bytes=bytes(stream_id))} version {entry_version}"
-                )
-            heads[sid] = (version, entry_hash)
+            if row is not None:
+                heads[sid] = (row[0], row[1])
         return heads

@@ -1,4 +1,7 @@
-"""Reads of the SQLite integrity recorder: the log, a report's entries, data keys."""
+"""Reads of the SQLite integrity recorder: the log, a report's entries, data keys.
+
+Each row of the events table holds the event and its entry; its leaf index is its
+notification id less one (ledger.storage.sqlite_sql)."""
 
 from __future__ import annotations
 
@@ -21,20 +24,19 @@ from ledger.storage.sqlite_sql import (
     SELECT_STREAM_ENTRIES,
     SELECT_STREAM_ENTRY,
     SELECT_TREE_SIZE,
-    SELECT_UNLINKED,
 )
 
 
 def _record(row: Any) -> EntryRecord:
     return EntryRecord(
         leaf_index=row[0],
-        stream_id=UUID(bytes=bytes(row[1])),
+        stream_id=UUID(hex=row[1]),
         stream_version=row[2],
         recorded_at_us=row[3],
         prev_hash=bytes(row[4]),
         entry_hash=bytes(row[5]),
         event_type=row[6],
-        payload=None if row[7] is None else bytes(row[7]),
+        payload=bytes(row[7]),
     )
 
 
@@ -78,12 +80,9 @@ class SQLiteLedgerReads(CommittedEntryReads):
             return [_record(row) for row in c.fetchall()]
 
     def iter_unlinked_events(self) -> Iterator[UnlinkedEvent]:
-        """Stored events that have no ledger entry (only tampering produces them)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(SELECT_UNLINKED)
-            rows = c.fetchall()
-        for row in rows:
-            yield UnlinkedEvent(UUID(row[0]), row[1], row[2], bytes(row[3]))
+        """Stored events that have no ledger entry: none on SQLite, where every event row
+        holds its entry (an edited row shows as a failing entry instead)."""
+        return iter(())
 
     def insert_data_key(self, row: WrappedKey) -> None:
         """Store a wrapped data key on its own (keys for new reports go with the save)."""

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 EVENTS_TABLE = "ledger_events"
+FORMER_ENTRIES_TABLE = "ledger_entries"  # the two-table layout of pre-release files
 
-# Every index of ledger_entries grows at its end (leaf index, event id): an append writes no
-# page in the middle of a b-tree. A report's entries are found through the events table's
-# own primary key (stream, version) and the event id; see docs/storage.md.
-CREATE_LEDGER_TABLES = [
-    "CREATE TABLE IF NOT EXISTS ledger_entries ("
-    " leaf_index INTEGER PRIMARY KEY,"
-    " event_id INTEGER NOT NULL UNIQUE,"
-    " stream_id BLOB NOT NULL CHECK (length(stream_id) = 16),"
-    " stream_version INTEGER NOT NULL,"
+# One table holds each event and its log entry (docs/storage.md, "SQLite: one row per
+# event"): the leaf index is the row's integer primary key less one, assigned by the recorder
+# (gap-free, from the log head) rather than by SQLite, so every append writes one row and one
+# index entry, as eventsourcing's own table does. Entry columns come before the payload.
+CREATE_EVENTS_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {EVENTS_TABLE} ("
+    " notification_id INTEGER PRIMARY KEY,"  # the leaf index + 1
+    " originator_id TEXT NOT NULL,"
+    " originator_version INTEGER NOT NULL,"
+    " topic TEXT NOT NULL,"
     " recorded_at_us INTEGER NOT NULL,"
     " prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),"
-    " entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32))",
+    " entry_hash BLOB NOT NULL CHECK (length(entry_hash) = 32),"
+    " state BLOB NOT NULL,"
+    " UNIQUE (originator_id, originator_version))"
+)
+CREATE_LEDGER_TABLES = [
+    CREATE_EVENTS_TABLE,
     "CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS report_keys ("
     " report_id TEXT PRIMARY KEY,"
@@ -26,7 +33,7 @@ CREATE_LEDGER_TABLES = [
     " destroyed_at_us INTEGER)",
 ]
 
-APPEND_ONLY_TABLES = (EVENTS_TABLE, "ledger_entries", "ledger_meta")
+APPEND_ONLY_TABLES = (EVENTS_TABLE, "ledger_meta")
 
 
 def append_only_triggers(table: str) -> list[str]:
@@ -49,17 +56,18 @@ KEY_TRIGGERS = [
 ]
 
 SELECT_HEAD = (
-    "SELECT leaf_index, recorded_at_us FROM ledger_entries ORDER BY leaf_index DESC LIMIT 1"
+    "SELECT notification_id - 1, recorded_at_us FROM ledger_events"
+    " ORDER BY notification_id DESC LIMIT 1"
 )
-# The entry of a report's latest linked event; the caller checks that the entry names that
-# event's stream and version. One such statement per report costs less in SQLite than one
-# statement for all reports (measured).
+# The entry hash of a report's latest event (the events' unique (stream, version) index).
 SELECT_STREAM_HEAD = (
-    "SELECT e.originator_version, l.stream_id, l.stream_version, l.entry_hash"
-    " FROM ledger_events e JOIN ledger_entries l ON l.event_id = e.rowid"
-    " WHERE e.originator_id = ? ORDER BY e.originator_version DESC LIMIT 1"
+    "SELECT originator_version, entry_hash FROM ledger_events"
+    " WHERE originator_id = ? ORDER BY originator_version DESC LIMIT 1"
 )
-INSERT_ENTRY = "INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_EVENT = (
+    "INSERT INTO ledger_events (notification_id, originator_id, originator_version, topic,"
+    " recorded_at_us, prev_hash, entry_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 INSERT_KEY = "INSERT INTO report_keys VALUES (?, ?, ?, ?, ?, NULL)"
 SELECT_KEY = "SELECT key_id, kek_id, wrapped FROM report_keys WHERE report_id = ?"
 DESTROY_KEY = (
@@ -68,24 +76,23 @@ DESTROY_KEY = (
 )
 SELECT_ORIGIN = "SELECT value FROM ledger_meta WHERE key = 'origin'"
 INSERT_ORIGIN = "INSERT OR IGNORE INTO ledger_meta VALUES ('origin', ?)"
-SELECT_TREE_SIZE = "SELECT COALESCE(MAX(leaf_index) + 1, 0) FROM ledger_entries"
+SELECT_TREE_SIZE = "SELECT COALESCE(MAX(notification_id), 0) FROM ledger_events"
 _COLUMNS = (
-    "SELECT l.leaf_index, l.stream_id, l.stream_version, l.recorded_at_us, l.prev_hash,"
-    " l.entry_hash, e.topic, e.state"
+    "SELECT notification_id - 1, originator_id, originator_version, recorded_at_us, prev_hash,"
+    " entry_hash, topic, state FROM ledger_events"
 )
-# The log in leaf order: each entry with the event stored at its own stream and version.
+# The log in leaf order (leaf index >= ? and < ?, as notification ids > ? and <= ?).
 SELECT_ENTRIES = (
-    _COLUMNS + " FROM ledger_entries l LEFT JOIN ledger_events e"
-    " ON e.originator_id = lower(hex(l.stream_id)) AND e.originator_version = l.stream_version"
-    " WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index LIMIT ?"
+    _COLUMNS + " WHERE notification_id > ? AND notification_id <= ?"
+    " ORDER BY notification_id LIMIT ?"
 )
-# One report's entries: its events by primary key, each with the entry that links to it.
-_STREAM = _COLUMNS + " FROM ledger_events e JOIN ledger_entries l ON l.event_id = e.rowid"
-SELECT_STREAM_ENTRIES = _STREAM + " WHERE e.originator_id = ? ORDER BY e.originator_version"
-SELECT_STREAM_ENTRY = _STREAM + " WHERE e.originator_id = ? AND e.originator_version = ?"
-SELECT_UNLINKED = (
-    "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM ledger_events e"
-    " LEFT JOIN ledger_entries l ON l.event_id = e.rowid"
-    " WHERE l.leaf_index IS NULL ORDER BY e.rowid"
+SELECT_STREAM_ENTRIES = _COLUMNS + " WHERE originator_id = ? ORDER BY originator_version"
+SELECT_STREAM_ENTRY = _COLUMNS + " WHERE originator_id = ? AND originator_version = ?"
+SELECT_FORMER_LAYOUT = (
+    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_entries'"
+)
+# eventsourcing's notification log, read by the integer primary key (named for what it is).
+SELECT_NOTIFICATIONS = (
+    "SELECT notification_id, originator_id, originator_version, topic, state FROM ledger_events"
 )
 PAGE = 2000

@@ -52,14 +52,15 @@ SELECT_NODES = (
 INSERT_NODE = "INSERT INTO tlog_nodes (level, idx, hash) VALUES (?, ?, ?)"
 STATEMENTS = Statements(
     integrated_size="SELECT COALESCE(MAX(idx) + 1, 0) AS size FROM tlog_nodes WHERE level = 0",
+    # The ledger's entries are in its events table, leaf index = notification id - 1.
     select_leaves=(
-        "SELECT leaf_index, entry_hash FROM ledger_entries"
-        " WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?"
+        "SELECT notification_id - 1 AS leaf_index, entry_hash FROM ledger_events"
+        " WHERE notification_id > ? ORDER BY notification_id LIMIT ?"
     ),
     select_leaf_index=(
         "SELECT idx AS leaf_index FROM tlog_nodes WHERE level = 0 AND hash = ?"
-        " UNION ALL SELECT leaf_index FROM ledger_entries WHERE entry_hash = ?"
-        " AND leaf_index >= (SELECT COALESCE(MAX(idx) + 1, 0) FROM tlog_nodes"
+        " UNION ALL SELECT notification_id - 1 FROM ledger_events WHERE entry_hash = ?"
+        " AND notification_id > (SELECT COALESCE(MAX(idx) + 1, 0) FROM tlog_nodes"
         " WHERE level = 0) LIMIT 1"
     ),
     latest_checkpoint=(

@@ -3,7 +3,8 @@
 Tables (docs/transparency-log.md): `tlog_nodes` (complete subtree hashes), `tlog_checkpoints`
 (every checkpoint the log signed) and `tlog_cosignatures` (every accepted witness
 cosignature), all append-only by trigger. The integrated size is derived, never stored: the
-number of level-0 nodes. Leaf hashes are read from `ledger_entries`.
+number of level-0 nodes. Leaf hashes are the ledger's stored entry hashes (PostgreSQL:
+`ledger_entries`; SQLite: the events table, where each row holds its entry).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class SqlSession:
         for expected, row in enumerate(rows, start=start):
             if row["leaf_index"] != expected:
                 raise InconsistentTree(
-                    f"ledger_entries: expected leaf {expected}, got {row['leaf_index']}"
+                    f"ledger entries: expected leaf {expected}, got {row['leaf_index']}"
                 )
         return [bytes(row["entry_hash"]) for row in rows]
 

@@ -150,8 +150,6 @@ class LedgerBehaviour:
         return [
             "UPDATE ledger_events SET state = state",
             "DELETE FROM ledger_events",
-            "UPDATE ledger_entries SET recorded_at_us = recorded_at_us + 1",
-            "DELETE FROM ledger_entries",
             "UPDATE ledger_meta SET value = 'other'",
         ]
 
@@ -163,6 +161,13 @@ class TestSQLite(LedgerBehaviour):
     @pytest.fixture
     def url(self, sqlite_url: str) -> str:
         return sqlite_url
+
+    def tamper_statements(self) -> list[str]:
+        return [  # the entry is in the event's row
+            *super().tamper_statements(),
+            "UPDATE ledger_events SET recorded_at_us = recorded_at_us + 1",
+            "UPDATE ledger_events SET entry_hash = prev_hash",
+        ]
 
     def run_as_application(self, app: LedgerApplication, statement: str) -> None:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
@@ -177,7 +182,13 @@ class TestPostgres(LedgerBehaviour):
         return pg_url
 
     def tamper_statements(self) -> list[str]:
-        return [*super().tamper_statements(), "TRUNCATE ledger_events", "TRUNCATE ledger_entries"]
+        return [
+            *super().tamper_statements(),
+            "UPDATE ledger_entries SET recorded_at_us = recorded_at_us + 1",
+            "DELETE FROM ledger_entries",
+            "TRUNCATE ledger_events",
+            "TRUNCATE ledger_entries",
+        ]
 
     def run_as_application(self, app: LedgerApplication, statement: str) -> None:
         datastore = app.factory.datastore  # type: ignore[attr-defined]
@@ -268,3 +279,68 @@ class TestBatchPostgres(BatchBehaviour):
     @pytest.fixture
     def url(self, pg_url: str) -> str:
         return pg_url
+
+
+FORMER_SQLITE_LAYOUT = [  # pre-release files: eventsourcing's table and a second entries table
+    "CREATE TABLE ledger_events (originator_id TEXT, originator_version INTEGER, topic TEXT,"
+    " state BLOB, PRIMARY KEY (originator_id, originator_version))",
+    "CREATE TABLE ledger_entries (leaf_index INTEGER PRIMARY KEY, event_id INTEGER NOT NULL"
+    " UNIQUE, stream_id BLOB, stream_version INTEGER, recorded_at_us INTEGER, prev_hash BLOB,"
+    " entry_hash BLOB)",
+]
+
+
+def test_sqlite_rows_hold_their_entries_keyed_by_leaf_index(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """On SQLite each event row holds its entry, with notification id = leaf index + 1, and
+    eventsourcing's notification log reads the same rows in the same order."""
+    import sqlite3
+
+    from ledger.settings import DatabaseUrl
+
+    app = open_ledger(sqlite_url, tmp_path / "keys")
+    try:
+        first, second = submit_complaint(app), submit_wbs(app)
+        app.change(first, lambda r: r.annotate(actor=ADMIN, at=T0, note="cek"))
+        entries = list(app.iter_entries())
+        notifications = app.recorder.select_notifications(1, 10)
+        later = app.recorder.select_notifications(2, 10, stop=2, inclusive_of_start=True)
+        after = app.recorder.select_notifications(1, 10, inclusive_of_start=False)
+    finally:
+        app.close()
+    assert [(e.leaf_index, e.stream_id, e.stream_version) for e in entries] == [
+        (0, first, 1),
+        (1, second, 1),
+        (2, first, 2),
+    ]
+    assert [(n.id, n.originator_id, n.originator_version) for n in notifications] == [
+        (e.leaf_index + 1, e.stream_id, e.stream_version) for e in entries
+    ]
+    assert [n.state for n in notifications] == [e.payload for e in entries]
+    assert [n.id for n in later] == [2] and [n.id for n in after] == [2, 3]
+    with sqlite3.connect(DatabaseUrl.parse(sqlite_url).path) as db:
+        rows = db.execute(
+            "SELECT notification_id, originator_id, originator_version, entry_hash"
+            " FROM ledger_events ORDER BY notification_id"
+        ).fetchall()
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    db.close()
+    assert rows == [
+        (e.leaf_index + 1, e.stream_id.hex, e.stream_version, e.entry_hash) for e in entries
+    ]
+    assert "ledger_entries" not in tables
+
+
+def test_a_sqlite_file_in_the_former_layout_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    import sqlite3
+
+    from ledger.settings import DatabaseUrl
+    from ledger.storage.records import OriginMismatch
+
+    with sqlite3.connect(DatabaseUrl.parse(sqlite_url).path) as db:
+        for statement in FORMER_SQLITE_LAYOUT:
+            db.execute(statement)
+    db.close()
+    with pytest.raises(OriginMismatch, match=r"ledger_entries.*pre-release"):
+        open_ledger(sqlite_url, tmp_path / "keys")

@@ -32,12 +32,6 @@ INSERT_EVENT = (
     " VALUES (?, ?, ?, ?)"
 )
 DELETE_EVENT = "DELETE FROM ledger_events WHERE originator_id = ? AND originator_version = ?"
-DELETE_ENTRY = "DELETE FROM ledger_entries WHERE leaf_index = ?"
-SET_LEAF = "UPDATE ledger_entries SET leaf_index = ? WHERE leaf_index = ?"
-SET_ENTRY_VERSION = "UPDATE ledger_entries SET stream_version = ? WHERE leaf_index = ?"
-BACKDATE_ENTRY = (
-    "UPDATE ledger_entries SET recorded_at_us = recorded_at_us - 3600000000 WHERE leaf_index = ?"
-)
 
 
 @dataclass
@@ -105,7 +99,7 @@ def delete_event(log: Log) -> set[int]:
             log.dba.p(DELETE_EVENT),
             (log.dba.sid(e.stream_id), e.stream_version),
         )
-        conn.execute(log.dba.p(DELETE_ENTRY), (e.leaf_index,))
+        log.dba.entry(conn, "delete", e.leaf_index)
     following = next(
         x
         for x in log.entries
@@ -124,6 +118,16 @@ def swap_payloads(log: Log) -> set[int]:
                 (source.payload, log.dba.sid(target.stream_id), target.stream_version),
             )
     return {a.leaf_index, b.leaf_index}
+
+
+def append_copy(
+    log: Log, conn: object, e: EntryRecord, *, prev_hash: bytes, entry_hash: bytes
+) -> None:
+    """Store, at the end of the log, a copy of event `e` as its report's next version, with
+    the given entry hashes."""
+    size = len(log.entries)
+    event = (e.stream_id, e.stream_version + 1, e.event_type, e.payload)
+    log.dba.insert_event(conn, size, *event, e.recorded_at_us, prev_hash, entry_hash)
 
 
 def insert_forged_event(log: Log) -> set[int]:
@@ -145,31 +149,24 @@ def insert_forged_event(log: Log) -> set[int]:
                 log.dba.p(SET_EVENT_VERSION),
                 (x.stream_version + 1, sid, x.stream_version),
             )
-            conn.execute(
-                log.dba.p(SET_ENTRY_VERSION),
-                (x.stream_version + 1, x.leaf_index),
-            )
-        conn.execute(
-            log.dba.p(INSERT_EVENT),
-            (sid, e.stream_version + 1, e.event_type, e.payload),
-        )
-        log.dba.insert_entry(
-            conn, size, e.stream_id, e.stream_version + 1, e.recorded_at_us, e.entry_hash, bytes(32)
-        )
+            log.dba.entry(conn, "set_version", x.stream_version + 1, x.leaf_index)
+        append_copy(log, conn, e, prev_hash=e.entry_hash, entry_hash=bytes(32))
     return {size, later[-1].leaf_index}
 
 
 def insert_unlinked_event(log: Log) -> set[int]:
-    """A stored event without a ledger entry: the verifier lists it as unlinked."""
+    """An event stored without a ledger entry of its own. PostgreSQL: the verifier lists it
+    as unlinked. SQLite, where an event row cannot lack its entry columns: the row gets the
+    entry columns of the report's last real event, and is named at its own leaf."""
     e = log.last_of_a_stream_not_last_in_log()
-    log.dba.execute(
-        INSERT_EVENT,
-        log.dba.sid(e.stream_id),
-        e.stream_version + 1,
-        e.event_type,
-        e.payload,
-    )
-    return set()
+    if not log.dba.sqlite:
+        log.dba.execute(
+            INSERT_EVENT, log.dba.sid(e.stream_id), e.stream_version + 1, e.event_type, e.payload
+        )
+        return set()
+    with log.dba.session() as conn:
+        append_copy(log, conn, e, prev_hash=e.prev_hash, entry_hash=e.entry_hash)
+    return {len(log.entries)}
 
 
 def remove_last_event_of_a_report(log: Log) -> set[int]:
@@ -179,16 +176,14 @@ def remove_last_event_of_a_report(log: Log) -> set[int]:
             log.dba.p(DELETE_EVENT),
             (log.dba.sid(e.stream_id), e.stream_version),
         )
-        conn.execute(log.dba.p(DELETE_ENTRY), (e.leaf_index,))
+        log.dba.entry(conn, "delete", e.leaf_index)
     return {e.leaf_index + 1}
 
 
 def change_recorded_time(log: Log) -> set[int]:
     e = log.middle_of_a_stream()
-    log.dba.execute(
-        BACKDATE_ENTRY,
-        e.leaf_index,
-    )
+    with log.dba.session() as conn:
+        log.dba.entry(conn, "backdate", e.leaf_index)
     return {e.leaf_index}
 
 
@@ -196,10 +191,7 @@ def swap_leaf_indexes(log: Log) -> set[int]:
     a, b = log.entries[10], log.entries[20]
     with log.dba.session() as conn:
         for leaf, new in ((a.leaf_index, -1), (b.leaf_index, a.leaf_index), (-1, b.leaf_index)):
-            conn.execute(
-                log.dba.p(SET_LEAF),
-                (new, leaf),
-            )
+            log.dba.entry(conn, "set_leaf", new, leaf)
     return {a.leaf_index, b.leaf_index}
 
 

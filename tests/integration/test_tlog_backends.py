@@ -80,6 +80,10 @@ class TlogBackend:
     def refused_statements(self) -> list[str]:
         return []
 
+    def overwrite_entry_hash(self, leaf: int) -> str:
+        """A statement giving entry `leaf` its previous hash as its entry hash."""
+        raise NotImplementedError
+
 
 class SQLiteBackend(TlogBackend):
     @pytest.fixture
@@ -109,6 +113,10 @@ class SQLiteBackend(TlogBackend):
     def run_as_application(self, app: LedgerApplication, statement: str) -> None:
         with app.factory.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
             c.execute(statement)
+
+    def overwrite_entry_hash(self, leaf: int) -> str:
+        # each event row holds its entry; leaf index = notification id - 1
+        return f"UPDATE ledger_events SET entry_hash = prev_hash WHERE notification_id = {leaf + 1}"
 
 
 @pytest.mark.postgres
@@ -149,6 +157,9 @@ class PostgresBackend(TlogBackend):
                 f" 'notification_id'), (SELECT max(notification_id) FROM \"{dest}\".ledger_events))"
             )
         return copy
+
+    def overwrite_entry_hash(self, leaf: int) -> str:
+        return f"UPDATE ledger_entries SET entry_hash = prev_hash WHERE leaf_index = {leaf}"
 
     def refused_statements(self) -> list[str]:
         return [

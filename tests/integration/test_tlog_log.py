@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +137,7 @@ class LogBehaviour(TlogBackend):
                 False,
                 [
                     "DELETE FROM tlog_nodes WHERE (idx + 1) * (1 << level) > 2",
-                    "UPDATE ledger_entries SET entry_hash = prev_hash WHERE leaf_index = 2",
+                    lambda backend: backend.overwrite_entry_hash(2),
                 ],
                 id="rewritten-suffix",
             ),
@@ -149,7 +150,7 @@ class LogBehaviour(TlogBackend):
         url: str,
         signed_size: int,
         integrate_more: bool,
-        statements: list[str],
+        statements: list[str | Callable[[TlogBackend], str]],
     ) -> None:
         tlog = self.open_tlog(app, key_dir)
         for _ in range(signed_size):
@@ -159,7 +160,7 @@ class LogBehaviour(TlogBackend):
         if integrate_more:
             assert tlog.integrate() == signed_size + 1
         integrated = tlog.integrated_size()
-        self.tamper(url, statements)
+        self.tamper(url, [s if isinstance(s, str) else s(self) for s in statements])
         for _ in range(2):  # and it keeps refusing
             expected = f"signed at size {signed_size} \\(root {last.root.hex()}\\)"
             with pytest.raises(InconsistentTree, match=expected):

@@ -29,7 +29,6 @@ from verify.cli import main
 from verify.entry import EntryFields, entry_hash
 
 SET_STATE = "UPDATE ledger_events SET state = ? WHERE originator_id = ? AND originator_version = ?"
-SET_ENTRY_HASH = "UPDATE ledger_entries SET entry_hash = ? WHERE leaf_index = ?"
 
 
 @pytest.fixture
@@ -104,7 +103,7 @@ def test_a_careful_rewrite_is_caught_by_the_witnessed_root_alone(
     dba = Dba(sqlite_url)
     with dba.session() as conn:
         conn.execute(SET_STATE, (payload, dba.sid(target.stream_id), target.stream_version))
-        conn.execute(SET_ENTRY_HASH, (entry_hash(fields), target.leaf_index))
+        dba.entry(conn, "set_hash", entry_hash(fields), target.leaf_index)
     code, data = verify(app, note, tlog, tmp_path)
     assert code == 1 and data["failures_by_check"] == {"6": 1}
     failure = data["failures"][0]  # type: ignore[index]
