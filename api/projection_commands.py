@@ -14,6 +14,7 @@ from rich.table import Table
 from api.extension import holder, ledger
 from projections.catalogue import NAMES
 from projections.follower import caught_up
+from projections.parallel import MAX_PARTS, PARALLEL_FROM
 from projections.runner import REBUILD_CHUNK, CatchUp, Projections
 from projections.timers import TimersBlocked, run_timers
 from projections.views import PositionTaken
@@ -41,7 +42,9 @@ def _report(results: list[CatchUp]) -> None:
         raise SystemExit(1)
 
 
-def _run_with_bar(rebuild: bool, names: list[str] | None, batch_size: int) -> list[CatchUp]:
+def _run_with_bar(
+    rebuild: bool, names: list[str] | None, batch_size: int, parts: int | None = None
+) -> list[CatchUp]:
     p = _projections()
     with Progress(
         TextColumn("{task.description}"),
@@ -57,7 +60,7 @@ def _run_with_bar(rebuild: bool, names: list[str] | None, batch_size: int) -> li
 
         if rebuild:
             try:
-                return p.rebuild(names, batch_size=batch_size, progress=progress)
+                return p.rebuild(names, batch_size=batch_size, progress=progress, parts=parts)
             except PositionTaken:  # a serving process applies the replay too: go on with it
                 pass
         return caught_up(p, names, batch_size=batch_size, progress=progress)
@@ -78,10 +81,18 @@ def projections_group() -> None:
     help="Events per chunk (one transaction per view); larger chunks rebuild faster and hold "
     "more reports in memory.",
 )
+@click.option(
+    "--parts",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Replay the reports split into this many parts side by side, one process each "
+    f"(default: one per CPU, at most {MAX_PARTS}, from {PARALLEL_FROM:,} events; 1: one process). "
+    "An interrupted rebuild in parts is finished by the next catch-up.",
+)
 @with_appcontext
-def rebuild_command(name: str | None, batch_size: int) -> None:
+def rebuild_command(name: str | None, batch_size: int, parts: int | None) -> None:
     """Empty a projection (all if NAME is left out) and replay the whole log into it."""
-    _report(_run_with_bar(True, [name] if name else None, batch_size))
+    _report(_run_with_bar(True, [name] if name else None, batch_size, parts))
 
 
 @projections_group.command("catch-up")

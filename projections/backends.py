@@ -135,6 +135,15 @@ class PostgresView(View, PostgresTrackingRecorder):
                 conn.execute(pg_sql.UNLOCK_DDL)
 
 
+def view_on(datastore: Any, projector: Projector) -> SQLiteView | PostgresView:
+    """The view of a projector in a ledger's datastore."""
+    if isinstance(datastore, SQLiteDatastore):
+        return SQLiteView(datastore, projector)
+    if isinstance(datastore, PostgresDatastore):
+        return PostgresView(datastore, projector=projector)
+    raise TypeError(f"no projection views on {type(datastore).__name__}")
+
+
 class PostgresReportsView(PostgresView):
     """The `reports` view, as the ProjectionRunner constructs it."""
 

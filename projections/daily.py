@@ -127,6 +127,14 @@ class DailyProjector:
         """The statements that empty this projection."""
         return sql.reset_daily
 
+    def parting(self, sql: Statements) -> tuple[Statement, ...]:
+        """The statements starting a rebuild in parts (nothing: the daily rows are few)."""
+        return ()
+
+    def finishing(self, sql: Statements) -> tuple[Statement, ...]:
+        """The statements ending a rebuild in parts (nothing: the parts wrote every row)."""
+        return ()
+
 
 def parse_day(text: str) -> date:
     """A day as stored in the view."""

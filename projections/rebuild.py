@@ -28,7 +28,7 @@ import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from projections.source import LogReader, Stored
+from projections.source import LogReader, Part, Stored
 from projections.views import TRANSIENT, Batch, Failure, PositionTaken, View
 
 PAGE = 10_000
@@ -60,9 +60,17 @@ class Rebuild:
         chunk: int,
         progress: Progress | None,
         incremental: CatchUpRange,
+        part: Part | None = None,
+        start: int | None = None,
     ) -> None:
         """`incremental(views, until)` applies the events up to `until` the way a catch-up
-        does, returning (name, applied, position, failure) per view."""
+        does, returning (name, applied, position, failure) per view.
+
+        With `part`, only that part's reports are replayed, from `start` (the part's position)
+        to `part.until`, each chunk written with the part's position (`View.commit_part`);
+        the views' own positions are recorded once every part is done (`View.finish_parts`)."""
+        self.part = part
+        self.start = start
         self.views = list(views)
         self.log = log
         self.chunk = max(1, chunk)
@@ -75,11 +83,11 @@ class Rebuild:
     def run(self) -> list[Result]:
         """Replay the log into the views; (name, applied, position, failure) per view."""
         active = list(self.views)
-        at: int | None = None
+        at: int | None = self.start
         batches = {v.name: v.projector.rebuilding() for v in active}
         resident: set[str] = set()  # reports whose state the batches hold
         previous: set[str] = set()  # reports touched in the previous chunk
-        top = self.log.max_id()
+        top = self.part.until if self.part is not None else self.log.max_id()
         collecting = gc.isenabled()
         gc.disable()  # the fold allocates millions of small objects and frees few
         try:
@@ -88,11 +96,15 @@ class Rebuild:
                 try:
                     self._fold(active, batches, resident, at, chunk)
                     if chunk.last is None:
+                        self._end_part(active, batches, at)
                         break
                     for view in active:
                         batches[view.name].settle()
                     for view in active:
-                        view.commit(batches[view.name], chunk.last, after=at)
+                        if self.part is None:
+                            view.commit(batches[view.name], chunk.last, after=at)
+                        else:
+                            view.commit_part(batches[view.name], self.part, chunk.last, after=at)
                         self._advance(view.name, chunk.count, chunk.last, top)
                 except (PositionTaken, *TRANSIENT):
                     raise
@@ -129,7 +141,7 @@ class Rebuild:
         position = at
         while chunk.count < self.chunk:
             rows: list[Stored] = self.log.stored_after(
-                position, min(PAGE, self.chunk - chunk.count)
+                position, min(PAGE, self.chunk - chunk.count), self.part
             )
             if not rows:
                 return
@@ -150,6 +162,16 @@ class Rebuild:
             chunk.touched |= ids
             chunk.count += len(rows)
             chunk.last = position = rows[-1].id
+
+    def _end_part(self, active: list[View], batches: dict[str, Batch], at: int | None) -> None:
+        """A part read its last event: its position moves to the end of the rebuild (the
+        events after its last one belong to other parts)."""
+        if self.part is None:
+            return
+        for view in active:
+            if at != self.part.until:
+                view.commit_part(batches[view.name], self.part, self.part.until, after=at)
+            self.position[view.name] = self.part.until
 
     def _advance(self, name: str, count: int, last: int, top: int) -> None:
         self.applied[name] += count

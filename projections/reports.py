@@ -112,6 +112,9 @@ def share_rows(r: ClockRecord) -> list[Row]:
     ]
 
 
+_Rows = tuple[list[str], list[Row], list[Row], list[Row]]  # ids, report, clock, share rows
+
+
 class ReportsBatch:
     """The records of the reports one batch touches, folded in memory, then written once.
 
@@ -128,11 +131,13 @@ class ReportsBatch:
         self.settle_each = settle_each
         self.clocks: dict[str, list[ClockState] | None] = {}
         self.stored = set(records)  # reports whose rows the view has (the others are new)
+        self._rows: _Rows | None = None  # what `write` writes, once settled
 
     def fold(self, header: Header) -> None:
         """Apply one event to its report's record and recompute the report's clocks (or, when
         they are settled later, only the dues: the part of the clocks that can fail)."""
         rid = header.report_id
+        self._rows = None
         if self.settle_each:
             record = apply(self.records.get(rid), header)
             self.clocks[rid] = self._clocks(record)
@@ -154,13 +159,28 @@ class ReportsBatch:
         )
 
     def settle(self) -> None:
-        """Compute the clocks of the touched reports not computed yet."""
+        """Compute the clocks of the touched reports not computed yet, and the rows `write`
+        puts in their place (so a writer holds its transaction for the SQL only)."""
+        self._settled()
+
+    def _settled(self) -> _Rows:
+        if self._rows is not None:
+            return self._rows
         for rid, clocks in self.clocks.items():
             if clocks is None:
                 record = self.records[rid]
                 if type(record) is Draft:
                     self.records[rid] = record = record.freeze()
                 self.clocks[rid] = self._clocks(record)
+        touched = sorted(self.clocks)
+        pairs = [(self.records[rid], self.clocks[rid] or []) for rid in touched]
+        self._rows = (
+            touched,
+            [report_row(r, c) for r, c in pairs],
+            [row for r, c in pairs for row in clock_rows(r, c)],
+            [row for r, _ in pairs for row in share_rows(r)],
+        )
+        return self._rows
 
     def load(self, tx: Tx, report_ids: Sequence[str]) -> None:
         """Add the stored records of these reports (those the view has)."""
@@ -176,8 +196,7 @@ class ReportsBatch:
 
     def write(self, tx: Tx) -> None:
         """Replace the touched reports' rows, moving the compliance counters with them."""
-        self.settle()
-        touched = sorted(self.clocks)
+        touched, reports, clocks, shares = self._settled()
         ids = {"ids": tx.array(touched)}
         # A new report has no rows to take out. The counters are written first even when no
         # touched report has rows (nothing moves then): every writer locks the counters before
@@ -189,10 +208,6 @@ class ReportsBatch:
         if stored:
             for statement in (tx.sql.delete_report, tx.sql.delete_clocks, tx.sql.delete_shares):
                 tx.run(statement, old)
-        pairs = [(self.records[rid], self.clocks[rid] or []) for rid in touched]
-        reports = [report_row(r, c) for r, c in pairs]
-        clocks = [row for r, c in pairs for row in clock_rows(r, c)]
-        shares = [row for r, _ in pairs for row in share_rows(r)]
         tx.insert_rows(tx.sql.insert_report, REPORT_COLUMNS, reports)
         tx.insert_rows(tx.sql.insert_clock, CLOCK_COLUMNS, clocks)
         tx.insert_rows(tx.sql.insert_share, SHARE_COLUMNS, shares)
@@ -222,3 +237,11 @@ class ReportsProjector:
     def reset(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements that empty this projection."""
         return sql.reset_reports
+
+    def parting(self, sql: Statements) -> tuple[Statement, ...]:
+        """The statements starting a rebuild in parts: the secondary indexes dropped."""
+        return sql.drop_report_indexes
+
+    def finishing(self, sql: Statements) -> tuple[Statement, ...]:
+        """The statements ending a rebuild in parts: the indexes, the compliance counters."""
+        return (*sql.create_report_indexes, *sql.fill_counters)

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.projection import ProjectionRunner
-from eventsourcing.sqlite import SQLiteDatastore
 
 from ledger.application import LedgerApplication
 from ledger.deadlines import DeadlineStamper
 from ledger.settings import Settings
-from projections.backends import RUNNER_CLASSES, PostgresView, SQLiteView
+from projections.backends import RUNNER_CLASSES, view_on
 from projections.catalogue import NAMES, default_projector, default_stamper
+from projections.parallel import PartFailed, default_parts, run_parts
 from projections.rebuild import Rebuild
 from projections.rules.headers import Header
 from projections.source import LOG_NAME, LedgerLog, LogReader, Stored
@@ -30,7 +29,8 @@ from projections.views import Failure, PositionTaken, View
 REBUILD_CHUNK = 100_000
 """Events per transaction in a rebuild (projections.rebuild): each view writes the rows of the
 reports a chunk touched once, and holds in memory the state of those of the last two chunks.
-Smaller chunks rebuild slower (10 000: about 0.6 times the rate at 10^6 events)."""
+Smaller chunks rebuild slower (10 000: about 0.6 times the rate at 10^6 events). In a rebuild
+in parts, each part's transactions hold this many of its own events."""
 
 INCREMENTAL_BATCH = 500
 """Events per transaction where a rebuild's chunk fails and is applied the incremental way."""
@@ -136,15 +136,9 @@ class Projections:
         self.log = LogReader.of(log_source or app)
         datastore = app.factory.datastore  # type: ignore[attr-defined]
         self.views: dict[str, View] = {}
+        self._separate_log = log_source is not None
         for name in names:
-            projector = default_projector(name, self.stamper)
-            view: View
-            if isinstance(datastore, SQLiteDatastore):
-                view = SQLiteView(datastore, projector)
-            elif isinstance(datastore, PostgresDatastore):
-                view = PostgresView(datastore, projector=projector)
-            else:
-                raise TypeError(f"no projection views on {type(datastore).__name__}")
+            view = view_on(datastore, default_projector(name, self.stamper))
             if app.settings.create_tables:  # false: the owner made them, or a read-only replica
                 view.create_table()
             self.views[name] = view
@@ -177,12 +171,36 @@ class Projections:
         *,
         batch_size: int = REBUILD_CHUNK,
         progress: Progress | None = None,
+        parts: int | None = None,
     ) -> list[CatchUp]:
         """Empty the projections and replay the whole log into them, `batch_size` events per
-        transaction (projections.rebuild); a failing event stops its projection there."""
+        transaction (projections.rebuild); a failing event stops its projection there.
+
+        `parts`: replay the reports split into that many parts side by side, one process each
+        (projections.parallel); by default one per CPU from `PARALLEL_FROM` events on, where
+        the log is the ledger's own database file or PostgreSQL and the rules the packaged ones.
+        """
         views = self._selected(names)
+        top = self.log.max_id()
+        count = default_parts(top) if parts is None else max(1, parts)
+        if count > 1 and self._can_part():
+            for view in views:
+                view.reset(parts=(count, top))
+            try:
+                done = run_parts(
+                    views, self.log, chunk=batch_size, progress=progress, settings=self.app.settings
+                )
+            except PartFailed:  # the one-process rebuild finds the event and stops there
+                pass
+            else:
+                return self._after_parts(views, done, progress)
+        parted = {view.name for view in views if view.parts()}
+        if count > 1 and self._can_part():
+            parted.update(view.name for view in views)
         for view in views:
             view.reset()
+            if view.name in parted:  # the indexes a rebuild in parts dropped
+                view.create_views()
 
         def incremental(chosen: Sequence[View], until: int) -> list[tuple[Any, ...]]:
             done = self._run(list(chosen), INCREMENTAL_BATCH, progress, until=until)
@@ -193,6 +211,42 @@ class Projections:
         )
         return [CatchUp(*result) for result in replay.run()]
 
+    def _can_part(self) -> bool:
+        """Whether other processes can rebuild parts: they open the same database and log
+        and use the packaged rules, as a role that may drop and create indexes."""
+        settings = self.app.settings
+        memory = settings.database.scheme == "sqlite" and settings.database.is_memory
+        owner = settings.create_tables  # parts drop and create indexes: the schema's owner
+        return owner and not memory and not self._separate_log and self.stamper is default_stamper()
+
+    def _after_parts(
+        self, views: list[View], done: Sequence[tuple[Any, ...]], progress: Progress | None
+    ) -> list[CatchUp]:
+        """What a rebuild in parts did, with the events appended since it began applied."""
+        rest = {c.name: c for c in self._run(views, INCREMENTAL_BATCH, progress)}
+        out = []
+        for name, applied, position, _ in done:
+            more = rest[name]
+            out.append(
+                CatchUp(name, applied + more.applied, more.position or position, more.failure)
+            )
+        return out
+
+    def _finish_rebuilds(self, views: list[View], progress: Progress | None) -> None:
+        """Finish the rebuilds in parts the views are in (one was interrupted), part after
+        part in this process, each from where it stands (again if another process moved it
+        meanwhile); an event that fails sends the views to a one-process rebuild."""
+        while under_way := [view for view in views if view.parts()]:
+            try:
+                run_parts(
+                    under_way, self.log, chunk=REBUILD_CHUNK, progress=progress, settings=None
+                )
+            except PositionTaken:  # another process moved a part (or finished): from there
+                continue
+            except PartFailed:
+                self.rebuild([view.name for view in under_way], progress=progress, parts=1)
+            return
+
     def _run(
         self,
         views: list[View],
@@ -201,6 +255,8 @@ class Projections:
         until: int | None = None,
     ) -> list[CatchUp]:
         """Catch up views, those at the same position together."""
+        if until is None:
+            self._finish_rebuilds(views, progress)
         groups: dict[int | None, list[View]] = {}
         for view in views:
             groups.setdefault(view.position(), []).append(view)

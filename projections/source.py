@@ -86,6 +86,31 @@ class Stored(NamedTuple):
     state: bytes
 
 
+@dataclass(frozen=True, order=True)
+class Part:
+    """One part of a rebuild in parts: the reports whose `part_of` is `index`, of `count`
+    parts, and the log up to notification id `until`."""
+
+    index: int
+    count: int
+    until: int
+
+
+def part_of(report_id: Any, count: int) -> int:
+    """The part of a report: the last byte of its id, modulo the number of parts (what
+    `SQLITE_PART` and `POSTGRES_PART` compute in the database)."""
+    return int(str(report_id)[-2:], 16) % count
+
+
+_HEX = "'0123456789abcdef'"
+SQLITE_PART = (
+    f"(16 * (instr({_HEX}, lower(substr(originator_id, -2, 1))) - 1)"
+    f" + instr({_HEX}, lower(substr(originator_id, -1))) - 1)"
+)
+"""The last byte of a report id stored as text (SQLite), as an integer."""
+POSTGRES_PART = "get_byte(uuid_send(originator_id), 15)"
+"""The last byte of a report id stored as a uuid (PostgreSQL)."""
+
 MAX_IDS = 1 << 16
 """Report ids remembered in their text form while reading (a report has several events)."""
 
@@ -131,27 +156,38 @@ class LogReader:
         """The event of a notification, or an `Undecodable`."""
         return self.mapper.to_domain_event(notification)
 
-    def stored_after(self, position: int | None, limit: int) -> list[Stored]:
+    def stored_after(
+        self, position: int | None, limit: int, part: Part | None = None
+    ) -> list[Stored]:
         """Up to `limit` stored events with notification ids greater than `position`, read
-        straight from the events table: only the columns a clear header needs."""
+        straight from the events table: only the columns a clear header needs. With `part`,
+        only the events of that part's reports, up to its `until` id."""
         recorder: Any = self.recorder
         if isinstance(recorder, SQLiteApplicationRecorder):
+            where = "rowid > ?"
+            if part is not None:
+                where += f" AND rowid <= ? AND {SQLITE_PART} % ? = ?"
             statement: Any = (
                 "SELECT rowid AS id, originator_id, originator_version, topic, state"  # noqa: S608
-                f" FROM {recorder.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+                f" FROM {recorder.events_table_name} WHERE {where} ORDER BY rowid LIMIT ?"
             )
         elif isinstance(recorder, PostgresApplicationRecorder):
+            where = "notification_id > %s"
+            if part is not None:
+                where += f" AND notification_id <= %s AND {POSTGRES_PART} %% %s = %s"
             statement = pg_statement(
-                "SELECT notification_id AS id, originator_id, originator_version, topic, state"
-                " FROM {schema}.{table} WHERE notification_id > %s"
-                " ORDER BY notification_id LIMIT %s",
+                "SELECT notification_id AS id, originator_id, originator_version, topic, state"  # noqa: S608
+                f" FROM {{schema}}.{{table}} WHERE {where} ORDER BY notification_id LIMIT %s",
                 schema=recorder.datastore.schema,
                 table=recorder.events_table_name,
             )
         else:
             raise TypeError(f"no stored events from {type(recorder).__name__}")
+        params: tuple[int, ...] = (position or 0,)
+        if part is not None:
+            params += (part.until, part.count, part.index)
         with recorder.datastore.transaction(commit=False) as c:
-            c.execute(statement, (position or 0, limit))
+            c.execute(statement, (*params, limit))
             rows = c.fetchall()
         return [
             Stored(

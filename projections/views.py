@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
@@ -19,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.utils import get_topic
 
 from projections.rules.headers import Header, event_type_of
-from projections.source import LOG_NAME, Stored, Undecodable, header_of
+from projections.source import LOG_NAME, Part, Stored, Undecodable, header_of
 from projections.sql import Statement, Statements
 from projections.times import time_of, us
 from projections.tx import Tx
@@ -53,6 +54,10 @@ class Projector(Protocol):
     def rebuilding(self) -> Batch: ...  # an empty batch for a rebuild (projections.rebuild)
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]: ...
+
+    def parting(self, sql: Statements) -> tuple[Statement, ...]: ...  # start of a parted rebuild
+
+    def finishing(self, sql: Statements) -> tuple[Statement, ...]: ...  # end of a parted rebuild
 
 
 class PositionTaken(Exception):
@@ -151,11 +156,54 @@ class View:
         keys = ("notification_id", "report_id", "event_type", "message")
         return Failure(self.name, **{k: row[k] for k in keys}, failed_at=at)
 
-    def reset(self) -> None:
-        """Delete every row of the view, its position and its failure, in one transaction."""
+    def reset(self, parts: tuple[int, int] | None = None) -> None:
+        """Delete every row of the view, its position and its failure, in one transaction;
+        with `parts` (count, until), start a rebuild in that many parts up to that id."""
         with self.transaction(commit=True) as tx:
+            if parts is not None:  # first: the rows go without their index entries
+                for statement in self.projector.parting(self.sql):
+                    tx.run(statement, {})
             for statement in self.projector.reset(self.sql):
                 tx.run(statement, {"application_name": LOG_NAME})
+            if parts is not None:
+                count, until = parts
+                for index in range(count):
+                    params = {"projection": self.name, "part": index, "parts": count}
+                    tx.run(self.sql.insert_part, {**params, "until_id": until})
+
+    def parts(self) -> list[tuple[Part, int | None]]:
+        """The parts of a rebuild in parts under way, with the position of each."""
+        with self.transaction(commit=False) as tx:
+            rows = tx.rows(self.sql.select_parts, {"projection": self.name})
+        return [(Part(r["part"], r["parts"], r["until_id"]), r["position"]) for r in rows]
+
+    @cached_property
+    def _part_sql(self) -> Statements:
+        """The statements a part writes with: no counters (filled once at the end)."""
+        return replace(self.sql, counts_out=(), counts_in=(), counts_cleanup=())
+
+    def commit_part(self, batch: Batch, part: Part, last: int, *, after: int | None) -> None:
+        """Write a part's batch with the part's new position, in one transaction, if the part
+        stands exactly at `after`; otherwise write nothing and raise PositionTaken."""
+        with self.transaction(commit=True) as tx:
+            params = {"projection": self.name, "part": part.index}
+            if not tx.rows(self.sql.advance_part, {**params, "after": after or 0, "last": last}):
+                raise PositionTaken(f"{self.name} part {part.index} is not at {after}")
+            batch.write(Tx(tx.cursor, self._part_sql, json_arrays=self.json_arrays))
+
+    def finish_parts(self, until: int) -> None:
+        """End a rebuild in parts whose parts all reached `until`: fill what the parts left
+        (the counters), record the view's position, forget the parts; one transaction."""
+        with self.transaction(commit=True) as tx:
+            at = self._claim(tx.cursor)
+            rows = tx.rows(self.sql.select_parts, {"projection": self.name})
+            if at is not None or not rows or any(r["position"] != until for r in rows):
+                raise PositionTaken(f"{self.name} is not a rebuild in parts at its end")
+            for statement in self.projector.finishing(self.sql):
+                tx.run(statement, {})
+            self._insert_tracking(tx.cursor, Tracking(LOG_NAME, until))
+            tx.run(self.sql.delete_parts, {"projection": self.name})
+            tx.run(self.sql.delete_failure, {"projection": self.name})
 
     def commit(self, batch: Batch, last: int, *, after: int | None) -> None:
         """Write a rebuild's batch with the position of its last event, in one transaction, if

@@ -58,3 +58,12 @@ class Statements:
     daily: Statement
     open_auto_close: Statement
     snapshot: dict[str, Statement]
+    # A rebuild in parts (projections.parallel): each part's position, and the counters
+    # filled once at its end.
+    insert_part: Statement
+    advance_part: Statement  # binds projection, part, after (0: none yet), last; RETURNING
+    select_parts: Statement
+    delete_parts: Statement
+    fill_counters: tuple[Statement, ...]
+    create_report_indexes: tuple[Statement, ...]
+    drop_report_indexes: tuple[Statement, ...]

@@ -7,7 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from ledger.storage.pg_names import pg_statement
-from projections.sql import Statements, counters
+from projections.sql import Statements, counters, parts
 from projections.sql import postgres_queries as q
 
 # Creating tables concurrently (a follower and a command starting together) must not race:
@@ -63,6 +63,7 @@ CREATE = (
     "CREATE INDEX IF NOT EXISTS proj_clocks_open_agency ON {schema}.proj_clocks"
     " (agency_id, due_us, report_id, clock) WHERE outcome IS NULL",
     *counters.fill(counters.POSTGRES),
+    parts.table(counters.POSTGRES),
 )
 NATIONAL_SHARES, AGENCY_SHARES, CLOCK_FIGURES = counters.queries(counters.POSTGRES)
 # Bulk inserts use COPY; column order is that of the row tuples (projections.sql.*_COLUMNS).
@@ -92,6 +93,10 @@ UPSERT_FAILURE = (
     " message = EXCLUDED.message, failed_us = EXCLUDED.failed_us"
 )
 
+PARTS_INSERT, PARTS_ADVANCE, PARTS_SELECT, PARTS_DELETE = parts.statements(counters.POSTGRES)
+REPORT_INDEXES = parts.report_indexes(CREATE, "{schema}.")
+PARTS_NAME = "%(projection)s"
+
 TEMPLATES = Statements(
     create=CREATE,
     reset_reports=(
@@ -101,12 +106,14 @@ TEMPLATES = Statements(
         *counters.reset(counters.POSTGRES),
         "DELETE FROM {schema}.proj_reports_tracking WHERE application_name = %(application_name)s",
         "DELETE FROM {schema}.proj_failures WHERE projection = 'reports'",
+        PARTS_DELETE.replace(PARTS_NAME, "'reports'"),
     ),
     reset_daily=(
         "DELETE FROM {schema}.proj_daily",
         "DELETE FROM {schema}.proj_daily_origin",
         "DELETE FROM {schema}.proj_daily_tracking WHERE application_name = %(application_name)s",
         "DELETE FROM {schema}.proj_failures WHERE projection = 'daily'",
+        PARTS_DELETE.replace(PARTS_NAME, "'daily'"),
     ),
     select_records="SELECT record FROM {schema}.proj_reports"
     " WHERE report_id = ANY(%(ids)s::text[])",
@@ -140,6 +147,13 @@ TEMPLATES = Statements(
     open_auto_close="SELECT report_id, due_us FROM {schema}.proj_clocks"
     " WHERE clock = 'auto_close' AND outcome IS NULL AND due_us < %(now_us)s"
     " ORDER BY due_us, report_id",
+    insert_part=PARTS_INSERT,
+    advance_part=PARTS_ADVANCE,
+    select_parts=PARTS_SELECT,
+    delete_parts=PARTS_DELETE,
+    fill_counters=counters.fill(counters.POSTGRES)[1:],
+    create_report_indexes=REPORT_INDEXES[0],
+    drop_report_indexes=REPORT_INDEXES[1],
     snapshot={
         "proj_reports": "SELECT * FROM {schema}.proj_reports ORDER BY report_id",
         "proj_clocks": "SELECT * FROM {schema}.proj_clocks ORDER BY report_id, clock",

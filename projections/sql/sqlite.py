@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.sql import Statements, counters
+from projections.sql import Statements, counters, parts
 from projections.sql import sqlite_queries as q
 
 CREATE = (
@@ -49,6 +49,7 @@ CREATE = (
     "CREATE INDEX IF NOT EXISTS proj_clocks_open_agency ON proj_clocks"
     " (agency_id, due_us, report_id, clock) WHERE outcome IS NULL",
     *counters.fill(counters.SQLITE),
+    parts.table(counters.SQLITE),
 )
 NATIONAL_SHARES, AGENCY_SHARES, CLOCK_FIGURES = counters.queries(counters.SQLITE)
 # Tracking rows only ever move forward (eventsourcing's single-row tracking semantics).
@@ -101,6 +102,10 @@ UPSERT_FAILURE = (
     " (:projection, :notification_id, :report_id, :event_type, :message, :failed_us)"
 )
 
+PARTS_INSERT, PARTS_ADVANCE, PARTS_SELECT, PARTS_DELETE = parts.statements(counters.SQLITE)
+REPORT_INDEXES = parts.report_indexes(CREATE, "")
+PARTS_NAME = ":projection"
+
 SQLITE = Statements(
     create=CREATE,
     reset_reports=(
@@ -110,12 +115,14 @@ SQLITE = Statements(
         *counters.reset(counters.SQLITE),
         "DELETE FROM proj_reports_tracking WHERE application_name = :application_name",
         "DELETE FROM proj_failures WHERE projection = 'reports'",
+        PARTS_DELETE.replace(PARTS_NAME, "'reports'"),
     ),
     reset_daily=(
         "DELETE FROM proj_daily",
         "DELETE FROM proj_daily_origin",
         "DELETE FROM proj_daily_tracking WHERE application_name = :application_name",
         "DELETE FROM proj_failures WHERE projection = 'daily'",
+        PARTS_DELETE.replace(PARTS_NAME, "'daily'"),
     ),
     select_records="SELECT record FROM proj_reports"
     " WHERE report_id IN (SELECT value FROM json_each(:ids))",
@@ -147,6 +154,13 @@ SQLITE = Statements(
     daily=q.DAILY,
     open_auto_close="SELECT report_id, due_us FROM proj_clocks WHERE clock = 'auto_close'"
     " AND outcome IS NULL AND due_us < :now_us ORDER BY due_us, report_id",
+    insert_part=PARTS_INSERT,
+    advance_part=PARTS_ADVANCE,
+    select_parts=PARTS_SELECT,
+    delete_parts=PARTS_DELETE,
+    fill_counters=counters.fill(counters.SQLITE)[1:],
+    create_report_indexes=REPORT_INDEXES[0],
+    drop_report_indexes=REPORT_INDEXES[1],
     snapshot={
         "proj_reports": "SELECT * FROM proj_reports ORDER BY report_id",
         "proj_clocks": "SELECT * FROM proj_clocks ORDER BY report_id, clock",

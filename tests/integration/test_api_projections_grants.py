@@ -34,6 +34,7 @@ PROJECTION_TABLES = (
     "proj_failures",
     "proj_reports_tracking",
     "proj_daily_tracking",
+    "proj_rebuild_parts",
 )
 PROJECTION_GRANT = "GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO {role}"
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

@@ -64,9 +64,31 @@ settings = make_settings(sys.argv[1], Path(sys.argv[2]))
 app = build_ledger(settings, keyring=KeyRing.ephemeral())
 def progress(name, position, top):
     print(name, position, flush=True)
-Projections(app).rebuild(batch_size=40, progress=progress)
+Projections(app).rebuild(batch_size=int(sys.argv[3]), progress=progress, parts=int(sys.argv[4]))
 print("done", flush=True)
 """
+
+
+def sigkill_rebuild(settings: Settings, workdir: Path, at: int, batch: int, parts: int) -> None:
+    """Rebuild in another process (`parts` parts, `batch` events per chunk) and SIGKILL it
+    once it reports the reports view at notification id `at` or beyond."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [url_of(settings), str(workdir / "keys"), str(batch), str(parts)]
+    with subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    ) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            name, position = line.split()
+            if name == "reports" and int(position) >= at:
+                child.send_signal(signal.SIGKILL)
+                break
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
 
 
 class RebuildBehaviour:
@@ -127,22 +149,7 @@ class RebuildBehaviour:
         run_demo(app, reports=150, seed=11)
         p = Projections(app)
         top = p.log.max_id()
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        with subprocess.Popen(
-            [sys.executable, "-c", KILL_SCRIPT, url_of(settings), str(workdir / "keys")],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            env=env,
-        ) as child:
-            assert child.stdout is not None
-            for line in child.stdout:
-                name, position = line.split()
-                if name == "reports" and int(position) >= top // 3:
-                    child.send_signal(signal.SIGKILL)
-                    break
-            child.wait(timeout=30)
-        assert child.returncode == -signal.SIGKILL
+        sigkill_rebuild(settings, workdir, top // 3, batch=40, parts=1)
         killed_at = p.views["reports"].position() or 0
         assert top // 3 <= killed_at < top
         daily = p.views["daily"].position() or 0  # the same batches, one view after the other

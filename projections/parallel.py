@@ -1,0 +1,168 @@
+"""Rebuilding in parts: the reports split by id into parts replayed side by side.
+
+A rebuild's work is per report (a report's events fold into its own record), so the log splits
+by report into `count` parts (`projections.source.part_of`: the last byte of the report id),
+each replayed by its own process over its own reports, the parts' transactions interleaving in
+the database. Each part's rows commit together with the part's position
+(`View.commit_part`), so a part killed midway resumes at its last commit; the compliance
+counters, which sum over reports of every part, are filled once at the end, in the transaction
+that records the views' positions and forgets the parts (`View.finish_parts`).
+
+Until then the view is a rebuild under way: `Projections.catch_up` finishes it (each part from
+where it stands) before applying anything else. A failing event anywhere ends the rebuild in
+parts; the views are replayed again the one-process way (`projections.rebuild`), which finds
+the event and stops its view there with the error in its status.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+from ledger.settings import Settings
+from projections.backends import view_on
+from projections.catalogue import default_projector
+from projections.rebuild import Progress, Rebuild, Result
+from projections.source import LOG_NAME, LedgerLog, LogReader, Part
+from projections.views import View
+
+PARALLEL_FROM = 200_000
+"""Events from which a rebuild runs in parts by default: below, starting the processes costs
+more than it saves."""
+
+MAX_PARTS = 4
+"""Parts by default at most (one per CPU): the database takes one writer at a time (SQLite) or
+serves the writers from the same cores (PostgreSQL)."""
+
+WORKER_LOCK_TIMEOUT_S = 120
+"""How long a part waits for another part's transaction (a chunk's rows) to commit."""
+
+
+class PartFailed(Exception):
+    """An event of a part cannot be applied: the rebuild goes the one-process way."""
+
+
+class Orphaned(BaseException):
+    """The process that started a part is gone: the part stops after its last commit (a
+    later catch-up finishes it). Not an Exception: nothing on the way treats it as a failing
+    event."""
+
+
+def default_parts(events: int) -> int:
+    """How many parts a rebuild of `events` events runs in by default."""
+    if events < PARALLEL_FROM:
+        return 1
+    return max(1, min(MAX_PARTS, os.cpu_count() or 1))
+
+
+def _failed(views: Sequence[View], until: int) -> Sequence[Result]:
+    raise PartFailed(f"an event up to {until} cannot be applied to {views[0].name}")
+
+
+def replay_part(
+    views: Sequence[View],
+    log: LogReader,
+    part: Part,
+    start: int | None,
+    chunk: int,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """Replay one part of the log into the views, from `start`, to the part's end."""
+    return Rebuild(
+        views, log, chunk=chunk, progress=progress, incremental=_failed, part=part, start=start
+    ).run()
+
+
+def _worker(
+    settings: Settings, names: Sequence[str], part: Part, start: int | None, chunk: int
+) -> list[Result]:
+    """One part in a process of its own: its own connections, the packaged rules."""
+    settings = replace(settings, lock_timeout_s=max(settings.lock_timeout_s, WORKER_LOCK_TIMEOUT_S))
+    env: dict[str, Any] = {**settings.eventsourcing_env(LOG_NAME), "CREATE_TABLE": "n"}
+    parent = os.getppid()
+
+    def alive(name: str, position: int, top: int) -> None:  # after each commit
+        if os.getppid() != parent:
+            raise Orphaned(f"part {part.index} of {name} stopped at {position} of {top}")
+
+    log_app = LedgerLog(env=env)
+    try:
+        datastore = log_app.factory.datastore  # type: ignore[attr-defined]
+        views = [view_on(datastore, default_projector(name)) for name in names]
+        return replay_part(views, LogReader.of(log_app), part, start, chunk, alive)
+    finally:
+        log_app.close()
+
+
+def run_parts(
+    views: Sequence[View],
+    log: LogReader,
+    *,
+    chunk: int,
+    progress: Progress | None,
+    settings: Settings | None,
+) -> list[Result]:
+    """Replay every unfinished part of the views' rebuild, then finish it.
+
+    With `settings` the parts other than the first run in processes of their own (started
+    fresh: `spawn`), the first in this one; without, one after the other here. Returns
+    (name, applied, position, failure) per view; raises PartFailed if an event fails."""
+    by_view = {view.name: dict(view.parts()) for view in views}
+    parts = sorted({part for table in by_view.values() for part in table})
+    if not parts:
+        return [(view.name, 0, view.position(), None) for view in views]
+    until = parts[0].until
+    applied = dict.fromkeys(by_view, 0)
+
+    def groups(part: Part) -> dict[int | None, list[View]]:
+        """The views of a part, by where they stand in it (together unless one was killed
+        between the views' commits of a chunk)."""
+        out: dict[int | None, list[View]] = {}
+        for view in views:
+            if part in by_view[view.name] and by_view[view.name][part] != until:
+                out.setdefault(by_view[view.name][part], []).append(view)
+        return out
+
+    def add(results: Sequence[Result]) -> None:
+        for name, count, _, _ in results:
+            applied[name] += count
+
+    errors: list[BaseException] = []
+    pending = [(part, start, group) for part in parts for start, group in groups(part).items()]
+    here, there = (pending[:1], pending[1:]) if settings is not None else (pending, [])
+    futures: list[Future[list[Result]]] = []
+    pool = None
+    if there:
+        assert settings is not None
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(max_workers=len(there), mp_context=context)
+        for part, start, group in there:
+            names = [view.name for view in group]
+            futures.append(pool.submit(_worker, settings, names, part, start, chunk))
+    try:
+        for part, start, group in here:
+            try:
+                add(replay_part(group, log, part, start, chunk, progress))
+            except Exception as error:  # the other parts end first (they write the same views)
+                errors.append(error)
+                break
+        for future in futures:
+            try:
+                add(future.result())
+            except Exception as error:
+                errors.append(error)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if errors:
+        failed = [e for e in errors if isinstance(e, PartFailed)]
+        raise failed[0] if failed else errors[0]
+    for view in views:
+        view.finish_parts(until)
+        if progress is not None:
+            progress(view.name, until, until)
+    return [(view.name, applied[view.name], until, None) for view in views]

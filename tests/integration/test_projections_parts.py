@@ -1,0 +1,138 @@
+"""A rebuild in parts (reports split by id, replayed side by side in processes of their own)
+gives exactly the one-process rebuild; one interrupted at any point is finished by the next
+catch-up; a failing event sends it the one-process way; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from ledger.application import LedgerApplication
+from ledger.demo import run_demo
+from ledger.settings import Settings
+from projections.parallel import replay_part
+from projections.runner import CatchUp, Projections
+from projections.source import Part, part_of
+from tests.integration.tampering import Dba
+from tests.integration.test_projections_rebuild import Crash, sigkill_rebuild
+from tests.integration.test_projections_support import PostgresBackend, SQLiteBackend, snapshot
+
+
+class PartsBehaviour:
+    def test_parts_split_the_log_by_report(self, app: LedgerApplication) -> None:
+        run_demo(app, reports=60, seed=3)
+        p = Projections(app)
+        top = p.log.max_id()
+        everything = p.log.stored_after(None, top + 1)
+        for count in (2, 3):
+            seen: list[int] = []
+            for index in range(count):
+                rows = p.log.stored_after(None, top + 1, Part(index, count, top))
+                assert rows and all(
+                    part_of(UUID(str(r.originator_id)), count) == index for r in rows
+                )
+                seen += [r.id for r in rows]
+            assert sorted(seen) == [r.id for r in everything]
+        first = p.log.stored_after(None, top + 1, Part(0, 2, top // 2))
+        assert first and max(r.id for r in first) <= top // 2  # up to the part's end only
+
+    def test_rebuild_in_parts_equals_one_process(self, app: LedgerApplication) -> None:
+        run_demo(app, reports=80, seed=5)
+        p = Projections(app)
+        incremental = [c.failure for c in p.catch_up(batch_size=37)]
+        assert incremental == [None, None]
+        expected = snapshot(p)
+        top = p.log.max_id()
+        done = p.rebuild(batch_size=50, parts=2)  # a process of its own for the second part
+        assert done == [CatchUp("reports", top, top, None), CatchUp("daily", top, top, None)]
+        assert snapshot(p) == expected
+        assert [v.parts() for v in p.views.values()] == [[], []]
+        assert [s.lag for s in p.status()] == [0, 0]
+
+    def test_interrupted_parts_are_finished_by_the_next_catch_up(
+        self, app: LedgerApplication
+    ) -> None:
+        run_demo(app, reports=50, seed=9)
+        p = Projections(app)
+        p.rebuild(parts=1)
+        expected = snapshot(p)
+        top = p.log.max_id()
+        for view in p.views.values():
+            view.reset(parts=(3, top))
+        views = list(p.views.values())
+        replay_part(views, p.log, Part(2, 3, top), None, chunk=40)  # one part done
+        with pytest.raises(Crash):  # part 0 dies midway, after its second chunk
+            replay_part(views, p.log, Part(0, 3, top), None, chunk=25, progress=_crash_after(2))
+        standing = {v.name: dict(v.parts()) for v in views}
+        assert 0 < (standing["reports"][Part(0, 3, top)] or 0) < top
+        assert standing["reports"][Part(1, 3, top)] is None
+        assert standing["reports"][Part(2, 3, top)] == top
+        assert p.status()[0].position == 0  # the view's own position waits for every part
+        resumed = p.catch_up()
+        assert [r.failure for r in resumed] == [None, None]
+        assert [r.position for r in resumed] == [top, top]
+        assert snapshot(p) == expected
+        assert [v.parts() for v in views] == [[], []]
+
+    def test_a_failing_event_stops_the_rebuild_where_one_process_stops(
+        self, app: LedgerApplication, url: str
+    ) -> None:
+        run_demo(app, reports=40, seed=13)
+        p = Projections(app)
+        top = p.log.max_id()
+        rows = p.log.stored_after(None, top + 1)
+        first = rows[0]  # a Submitted event: submitting its report again cannot be applied
+        versions = [r.originator_version for r in rows if r.originator_id == first.originator_id]
+        dba = Dba(url)
+        with dba.session() as conn:
+            stream = UUID(str(first.originator_id))
+            event = (stream, max(versions) + 1, first.topic, first.state)
+            dba.insert_event(conn, top, *event, 0, b"\0" * 32, b"\1" * 32)
+        one = p.rebuild(batch_size=50, parts=1)
+        assert [c.failure.notification_id for c in one if c.failure] == [top + 1, top + 1]
+        expected = snapshot(p)
+        parted = p.rebuild(batch_size=50, parts=2)
+        assert [(c.applied, c.position) for c in parted] == [(c.applied, c.position) for c in one]
+        assert [c.failure.notification_id for c in parted if c.failure] == [top + 1, top + 1]
+        assert snapshot(p) == expected
+        assert [v.parts() for v in p.views.values()] == [[], []]
+
+    def test_sigkill_mid_rebuild_in_parts_then_resume(
+        self, app: LedgerApplication, settings: Settings, workdir: Path
+    ) -> None:
+        run_demo(app, reports=150, seed=11)
+        p = Projections(app)
+        top = p.log.max_id()
+        sigkill_rebuild(settings, workdir, top // 3, batch=60, parts=2)
+        assert p.views["reports"].position() is None  # parts were under way
+        assert p.views["reports"].parts()
+        results = p.catch_up()  # the orphaned part, if still running, stops at a commit
+        assert [r.failure for r in results] == [None, None]
+        assert [r.position for r in results] == [top, top]
+        parted = snapshot(p)
+        p.rebuild(parts=1)
+        assert snapshot(p) == parted
+
+
+def _crash_after(commits: int) -> Callable[[str, int, int], None]:
+    left = [commits]
+
+    def progress(name: str, position: int, top: int) -> None:
+        if name == "daily":
+            left[0] -= 1
+            if left[0] == 0:
+                raise Crash
+
+    return progress
+
+
+class TestSQLite(SQLiteBackend, PartsBehaviour):
+    pass
+
+
+@pytest.mark.postgres
+class TestPostgres(PostgresBackend, PartsBehaviour):
+    pass
