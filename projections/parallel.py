@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -28,7 +29,7 @@ from projections.backends import view_on
 from projections.catalogue import default_projector
 from projections.rebuild import Progress, Rebuild, Result
 from projections.source import LOG_NAME, LedgerLog, LogReader, Part
-from projections.views import View
+from projections.views import PositionTaken, View
 
 PARALLEL_FROM = 200_000
 """Events from which a rebuild runs in parts by default: below, starting the processes costs
@@ -40,6 +41,9 @@ serves the writers from the same cores (PostgreSQL)."""
 
 WORKER_LOCK_TIMEOUT_S = 120
 """How long a part waits for another part's transaction (a chunk's rows) to commit."""
+
+PART_WAIT_S = 120
+"""How long a part of a new rebuild waits for the views to be emptied before it writes."""
 
 
 class PartFailed(Exception):
@@ -70,17 +74,36 @@ def replay_part(
     start: int | None,
     chunk: int,
     progress: Progress | None = None,
+    *,
+    fresh: bool = False,
+    before_writing: Callable[[], None] | None = None,
 ) -> list[Result]:
-    """Replay one part of the log into the views, from `start`, to the part's end."""
+    """Replay one part of the log into the views, from `start`, to the part's end (`fresh`:
+    the rebuild emptied the views, see `Rebuild`)."""
     return Rebuild(
-        views, log, chunk=chunk, progress=progress, incremental=_failed, part=part, start=start
+        views,
+        log,
+        chunk=chunk,
+        progress=progress,
+        incremental=_failed,
+        part=part,
+        start=start,
+        fresh=fresh,
+        before_writing=before_writing,
     ).run()
 
 
 def _worker(
-    settings: Settings, names: Sequence[str], part: Part, start: int | None, chunk: int
+    settings: Settings,
+    names: Sequence[str],
+    part: Part,
+    start: int | None,
+    chunk: int,
+    fresh: bool,
 ) -> list[Result]:
-    """One part in a process of its own: its own connections, the packaged rules."""
+    """One part in a process of its own: its own connections, the packaged rules. A part of
+    a new rebuild folds its first chunk while the views are emptied, and writes once its part
+    is recorded (in the transaction that empties them)."""
     settings = replace(settings, lock_timeout_s=max(settings.lock_timeout_s, WORKER_LOCK_TIMEOUT_S))
     env: dict[str, Any] = {**settings.eventsourcing_env(LOG_NAME), "CREATE_TABLE": "n"}
     parent = os.getppid()
@@ -93,7 +116,18 @@ def _worker(
     try:
         datastore = log_app.factory.datastore  # type: ignore[attr-defined]
         views = [view_on(datastore, default_projector(name)) for name in names]
-        return replay_part(views, LogReader.of(log_app), part, start, chunk, alive)
+
+        def recorded() -> None:
+            deadline = time.monotonic() + PART_WAIT_S
+            while not all(part in dict(view.parts()) for view in views):
+                alive(names[0], 0, part.until)
+                if time.monotonic() > deadline:
+                    raise PositionTaken(f"part {part.index} was not recorded in {PART_WAIT_S} s")
+                time.sleep(0.02)
+
+        log = LogReader.of(log_app)
+        wait = recorded if fresh else None
+        return replay_part(views, log, part, start, chunk, alive, fresh=fresh, before_writing=wait)
     finally:
         log_app.close()
 
@@ -105,48 +139,58 @@ def run_parts(
     chunk: int,
     progress: Progress | None,
     settings: Settings | None,
+    fresh: Sequence[Part] = (),
+    reset: Callable[[], None] | None = None,
 ) -> list[Result]:
     """Replay every unfinished part of the views' rebuild, then finish it.
 
     With `settings` the parts other than the first run in processes of their own (started
-    fresh: `spawn`), the first in this one; without, one after the other here. Returns
-    (name, applied, position, failure) per view; raises PartFailed if an event fails."""
-    by_view = {view.name: dict(view.parts()) for view in views}
-    parts = sorted({part for table in by_view.values() for part in table})
-    if not parts:
-        return [(view.name, 0, view.position(), None) for view in views]
-    until = parts[0].until
-    applied = dict.fromkeys(by_view, 0)
-
-    def groups(part: Part) -> dict[int | None, list[View]]:
-        """The views of a part, by where they stand in it (together unless one was killed
-        between the views' commits of a chunk)."""
-        out: dict[int | None, list[View]] = {}
-        for view in views:
-            if part in by_view[view.name] and by_view[view.name][part] != until:
-                out.setdefault(by_view[view.name][part], []).append(view)
-        return out
+    fresh: `spawn`), the first in this one; without, one after the other here. `fresh`: the
+    parts of a new rebuild, which `reset` starts (it empties the views and records the parts,
+    one transaction per view) once the other processes are started. Returns (name, applied,
+    position, failure) per view; raises PartFailed if an event fails."""
+    views = list(views)
+    pending: list[tuple[Part, int | None, list[View]]]
+    if fresh:
+        until = fresh[0].until
+        pending = [(part, None, views) for part in fresh]
+    else:
+        by_view = {view.name: dict(view.parts()) for view in views}
+        parts = sorted({part for table in by_view.values() for part in table})
+        if not parts:
+            return [(view.name, 0, view.position(), None) for view in views]
+        until = parts[0].until
+        pending = []
+        for part in parts:  # the views of a part by where they stand in it (together unless
+            groups: dict[int | None, list[View]] = {}  # one was killed between their commits)
+            for view in views:
+                at = by_view[view.name].get(part, until)
+                if at != until:
+                    groups.setdefault(at, []).append(view)
+            pending += [(part, at, group) for at, group in groups.items()]
+    applied = {view.name: 0 for view in views}
 
     def add(results: Sequence[Result]) -> None:
         for name, count, _, _ in results:
             applied[name] += count
 
     errors: list[BaseException] = []
-    pending = [(part, start, group) for part in parts for start, group in groups(part).items()]
     here, there = (pending[:1], pending[1:]) if settings is not None else (pending, [])
     futures: list[Future[list[Result]]] = []
     pool = None
-    if there:
-        assert settings is not None
+    if there and settings is not None:
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=len(there), mp_context=context)
         for part, start, group in there:
             names = [view.name for view in group]
-            futures.append(pool.submit(_worker, settings, names, part, start, chunk))
+            job = (settings, names, part, start, chunk, bool(fresh))
+            futures.append(pool.submit(_worker, *job))
     try:
+        if reset is not None:
+            reset()
         for part, start, group in here:
             try:
-                add(replay_part(group, log, part, start, chunk, progress))
+                add(replay_part(group, log, part, start, chunk, progress, fresh=bool(fresh)))
             except Exception as error:  # the other parts end first (they write the same views)
                 errors.append(error)
                 break
@@ -155,9 +199,12 @@ def run_parts(
                 add(future.result())
             except Exception as error:
                 errors.append(error)
-    finally:
+    except BaseException:  # the views were not emptied: the parts time out without writing
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown(wait=True)
     if errors:
         failed = [e for e in errors if isinstance(e, PartFailed)]
         raise failed[0] if failed else errors[0]

@@ -62,14 +62,23 @@ class Rebuild:
         incremental: CatchUpRange,
         part: Part | None = None,
         start: int | None = None,
+        fresh: bool = False,
+        before_writing: Callable[[], None] | None = None,
     ) -> None:
         """`incremental(views, until)` applies the events up to `until` the way a catch-up
         does, returning (name, applied, position, failure) per view.
 
         With `part`, only that part's reports are replayed, from `start` (the part's position)
         to `part.until`, each chunk written with the part's position (`View.commit_part`);
-        the views' own positions are recorded once every part is done (`View.finish_parts`)."""
+        the views' own positions are recorded once every part is done (`View.finish_parts`).
+
+        `fresh`: the views were emptied for this replay (they may still be, in a transaction not
+        committed yet), so the only stored state worth loading is what this replay wrote.
+        `before_writing` is called once, before the first write."""
         self.part = part
+        self.fresh = fresh
+        self.written: set[str] = set()  # reports this replay has written (when fresh)
+        self.before_writing = before_writing
         self.start = start
         self.views = list(views)
         self.log = log
@@ -100,6 +109,9 @@ class Rebuild:
                         break
                     for view in active:
                         batches[view.name].settle()
+                    if self.before_writing is not None:
+                        self.before_writing()
+                        self.before_writing = None
                     for view in active:
                         if self.part is None:
                             view.commit(batches[view.name], chunk.last, after=at)
@@ -111,11 +123,14 @@ class Rebuild:
                 except Exception:  # an event of this chunk fails: the incremental path finds it
                     end = chunk.read_to if chunk.read_to is not None else top
                     active = self._fall_back(active, end, top)
+                    self.fresh = False  # the incremental way wrote rows of its own
                     at = end
                     batches = {v.name: v.projector.rebuilding() for v in active}
                     resident, previous = set(), set()
                     continue
                 at = chunk.last
+                if self.fresh:
+                    self.written |= chunk.touched
                 keep = chunk.touched | previous
                 batches = {name: batch.follow(keep) for name, batch in batches.items()}
                 resident, previous = keep, chunk.touched
@@ -148,6 +163,8 @@ class Rebuild:
             chunk.read_to = rows[-1].id
             headers = [self.log.header(row) for row in rows]
             stored = sorted({h.report_id for h in headers if h.version > 1} - resident)
+            if self.fresh:  # in an emptied view, only the rows this replay wrote
+                stored = [rid for rid in stored if rid in self.written]
             if stored:  # reports folded in earlier chunks and no longer held: load their state
                 for view in active:
                     with view.transaction(commit=False) as tx:
@@ -168,6 +185,9 @@ class Rebuild:
         events after its last one belong to other parts)."""
         if self.part is None:
             return
+        if self.before_writing is not None and at != self.part.until:
+            self.before_writing()
+            self.before_writing = None
         for view in active:
             if at != self.part.until:
                 view.commit_part(batches[view.name], self.part, self.part.until, after=at)

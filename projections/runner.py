@@ -22,7 +22,7 @@ from projections.catalogue import NAMES, default_projector, default_stamper
 from projections.parallel import PartFailed, default_parts, run_parts
 from projections.rebuild import Rebuild
 from projections.rules.headers import Header
-from projections.source import LOG_NAME, LedgerLog, LogReader, Stored
+from projections.source import LOG_NAME, LedgerLog, LogReader, Part, Stored
 from projections.tx import Tx
 from projections.views import Failure, PositionTaken, View
 
@@ -184,11 +184,20 @@ class Projections:
         top = self.log.max_id()
         count = default_parts(top) if parts is None else max(1, parts)
         if count > 1 and self._can_part():
-            for view in views:
-                view.reset(parts=(count, top))
+
+            def reset() -> None:
+                for view in views:
+                    view.reset(parts=(count, top))
+
             try:
                 done = run_parts(
-                    views, self.log, chunk=batch_size, progress=progress, settings=self.app.settings
+                    views,
+                    self.log,
+                    chunk=batch_size,
+                    progress=progress,
+                    settings=self.app.settings,
+                    fresh=[Part(index, count, top) for index in range(count)],
+                    reset=reset,
                 )
             except PartFailed:  # the one-process rebuild finds the event and stops there
                 pass
@@ -207,7 +216,12 @@ class Projections:
             return [(c.name, c.applied, c.position, c.failure) for c in done]
 
         replay = Rebuild(
-            views, self.log, chunk=batch_size, progress=progress, incremental=incremental
+            views,
+            self.log,
+            chunk=batch_size,
+            progress=progress,
+            incremental=incremental,
+            fresh=True,
         )
         return [CatchUp(*result) for result in replay.run()]
 

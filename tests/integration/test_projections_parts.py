@@ -77,6 +77,26 @@ class PartsBehaviour:
         assert snapshot(p) == expected
         assert [v.parts() for v in views] == [[], []]
 
+    def test_a_part_folds_before_the_views_are_emptied_without_reading_them(
+        self, app: LedgerApplication
+    ) -> None:
+        run_demo(app, reports=40, seed=17)
+        p = Projections(app)
+        p.catch_up()  # the views hold every report's final state: nothing a part may load
+        expected = snapshot(p)
+        top = p.log.max_id()
+        views = list(p.views.values())
+
+        def empty() -> None:  # as the calling process does, while the part folds its first chunk
+            for view in views:
+                view.reset(parts=(1, top))
+
+        part = Part(0, 1, top)
+        replay_part(views, p.log, part, None, chunk=top // 3, fresh=True, before_writing=empty)
+        for view in views:
+            view.finish_parts(top)
+        assert snapshot(p) == expected
+
     def test_a_failing_event_stops_the_rebuild_where_one_process_stops(
         self, app: LedgerApplication, url: str
     ) -> None:
