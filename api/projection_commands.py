@@ -107,7 +107,8 @@ def catch_up_command(name: str | None, batch_size: int) -> None:
 @projections_group.command("status")
 @with_appcontext
 def status_command() -> None:
-    """Position of each projection, its lag behind the log and the error it stopped at."""
+    """Position of each projection, its lag behind the log and the error it stopped at (or
+    the parts of a rebuild in parts under way)."""
     table = Table(title="projections")
     for column in ("projection", "position", "log max id", "lag", "error"):
         table.add_column(column, justify="right" if column in ("position", "lag") else "left")
@@ -118,6 +119,11 @@ def status_command() -> None:
             stopped = True
             f = s.failure
             error = f"at {f.notification_id} ({f.event_type}, report {f.report_id}): {f.message}"
+        elif s.parts:
+            at = ", ".join(str(position or 0) for position in s.parts)
+            error = (
+                f"rebuild in {len(s.parts)} parts under way (parts at {at}); catch-up finishes it"
+            )
         table.add_row(s.name, str(s.position), str(s.log_max_id), str(s.lag), error)
     err.print(table)
     if stopped:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eventsourcing.persistence import Tracking
@@ -58,6 +58,7 @@ class Status:
     log_max_id: int
     lag: int  # notification ids behind the log's last (PostgreSQL ids may have gaps)
     failure: Failure | None
+    parts: tuple[int | None, ...] = ()  # a rebuild in parts under way: each part's position
 
 
 def stored_headers(log: LogReader, rows: Sequence[Stored]) -> list[Header | Exception]:
@@ -246,20 +247,26 @@ class Projections:
             )
         return out
 
-    def _finish_rebuilds(self, views: list[View], progress: Progress | None) -> None:
+    def _finish_rebuilds(self, views: list[View], progress: Progress | None) -> dict[str, int]:
         """Finish the rebuilds in parts the views are in (one was interrupted), part after
         part in this process, each from where it stands (again if another process moved it
-        meanwhile); an event that fails sends the views to a one-process rebuild."""
+        meanwhile); an event that fails sends the views to a one-process rebuild. Returns the
+        events applied, per view."""
+        applied: dict[str, int] = {}
         while under_way := [view for view in views if view.parts()]:
             try:
-                run_parts(
+                done = run_parts(
                     under_way, self.log, chunk=REBUILD_CHUNK, progress=progress, settings=None
                 )
             except PositionTaken:  # another process moved a part (or finished): from there
                 continue
             except PartFailed:
-                self.rebuild([view.name for view in under_way], progress=progress, parts=1)
-            return
+                names = [view.name for view in under_way]
+                rebuilt = self.rebuild(names, progress=progress, parts=1)
+                done = [(c.name, c.applied, c.position, c.failure) for c in rebuilt]
+            applied.update((name, count) for name, count, _, _ in done)
+            break
+        return applied
 
     def _run(
         self,
@@ -269,8 +276,7 @@ class Projections:
         until: int | None = None,
     ) -> list[CatchUp]:
         """Catch up views, those at the same position together."""
-        if until is None:
-            self._finish_rebuilds(views, progress)
+        finished = self._finish_rebuilds(views, progress) if until is None else {}
         groups: dict[int | None, list[View]] = {}
         for view in views:
             groups.setdefault(view.position(), []).append(view)
@@ -279,7 +285,8 @@ class Projections:
             for result in catch_up(
                 group, self.log, batch_size=batch_size, progress=progress, until=until
             ):
-                results[result.name] = result
+                more = finished.get(result.name, 0)
+                results[result.name] = replace(result, applied=result.applied + more)
         return [results[view.name] for view in views]
 
     def status(self) -> list[Status]:
@@ -288,7 +295,9 @@ class Projections:
         out = []
         for view in self.views.values():
             position = view.position() or 0
-            out.append(Status(view.name, position, top, max(0, top - position), view.failure()))
+            parts = tuple(at for _, at in view.parts())
+            lag = max(0, top - position)
+            out.append(Status(view.name, position, top, lag, view.failure(), parts))
         return out
 
     @contextmanager

@@ -48,6 +48,24 @@ class CliBehaviour:
         code, out = self.invoke(flask_app, "timers", "--now", "2026-12-01T00:00:00+07:00")
         assert code == 0 and "auto-closed" in out
 
+    def test_rebuild_in_parts_and_one_under_way_in_status(self, flask_app: Flask) -> None:
+        with flask_app.app_context():
+            holder = flask_app.extensions["lapor_ledger"]
+            run_demo(holder.ledger, reports=30, seed=6)
+            top = holder.ledger.recorder.max_notification_id()
+        code, out = self.invoke(flask_app, "rebuild", "--parts", "2")
+        assert code == 0, out
+        assert f"reports: {top} events applied, position {top}" in out
+        with flask_app.app_context():  # as a rebuild in parts killed before any commit leaves it
+            for view in holder.projections.views.values():
+                view.reset(parts=(2, top))
+        code, out = self.invoke(flask_app, "status")
+        assert code == 0 and "rebuild in 2 parts under way" in " ".join(out.split()), out
+        code, out = self.invoke(flask_app, "catch-up")
+        assert code == 0 and f"reports: {top} events applied, position {top}" in out
+        code, out = self.invoke(flask_app, "status")
+        assert code == 0 and "under way" not in out
+
     def test_failure_shows_in_status_and_exit_code(self, flask_app: Flask) -> None:
         with flask_app.app_context():
             send_to_unknown_agency(flask_app.extensions["lapor_ledger"].ledger)
