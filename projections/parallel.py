@@ -101,17 +101,34 @@ def _worker(
     chunk: int,
     fresh: bool,
 ) -> list[Result]:
-    """One part in a process of its own: its own connections, the packaged rules. A part of
-    a new rebuild folds its first chunk while the views are emptied, and writes once its part
-    is recorded (in the transaction that empties them)."""
-    settings = replace(settings, lock_timeout_s=max(settings.lock_timeout_s, WORKER_LOCK_TIMEOUT_S))
-    env: dict[str, Any] = {**settings.eventsourcing_env(LOG_NAME), "CREATE_TABLE": "n"}
+    """One part in a process of its own, with the packaged rules. A part of a new rebuild
+    folds its first chunk while the views are emptied, and writes once its part is recorded
+    (in the transaction that empties them). It stops if the process that started it dies."""
     parent = os.getppid()
 
     def alive(name: str, position: int, top: int) -> None:  # after each commit
         if os.getppid() != parent:
             raise Orphaned(f"part {part.index} of {name} stopped at {position} of {top}")
 
+    return _on_own_connections(settings, names, part, start, chunk, fresh, alive, wait=fresh)
+
+
+def _on_own_connections(
+    settings: Settings,
+    names: Sequence[str],
+    part: Part,
+    start: int | None,
+    chunk: int,
+    fresh: bool,
+    progress: Progress | None,
+    *,
+    wait: bool,
+) -> list[Result]:
+    """One part over connections of its own, which wait for the other parts' transactions as
+    long as one may take (`WORKER_LOCK_TIMEOUT_S`); `wait`: for the part to be recorded before
+    writing (`progress` is called meanwhile, as a check that the part should go on)."""
+    settings = replace(settings, lock_timeout_s=max(settings.lock_timeout_s, WORKER_LOCK_TIMEOUT_S))
+    env: dict[str, Any] = {**settings.eventsourcing_env(LOG_NAME), "CREATE_TABLE": "n"}
     log_app = LedgerLog(env=env)
     try:
         datastore = log_app.factory.datastore  # type: ignore[attr-defined]
@@ -120,14 +137,17 @@ def _worker(
         def recorded() -> None:
             deadline = time.monotonic() + PART_WAIT_S
             while not all(part in dict(view.parts()) for view in views):
-                alive(names[0], 0, part.until)
+                if progress is not None:
+                    progress(names[0], 0, part.until)
                 if time.monotonic() > deadline:
                     raise PositionTaken(f"part {part.index} was not recorded in {PART_WAIT_S} s")
                 time.sleep(0.02)
 
         log = LogReader.of(log_app)
-        wait = recorded if fresh else None
-        return replay_part(views, log, part, start, chunk, alive, fresh=fresh, before_writing=wait)
+        ready = recorded if wait else None
+        return replay_part(
+            views, log, part, start, chunk, progress, fresh=fresh, before_writing=ready
+        )
     finally:
         log_app.close()
 
@@ -190,7 +210,12 @@ def run_parts(
             reset()
         for part, start, group in here:
             try:
-                add(replay_part(group, log, part, start, chunk, progress, fresh=bool(fresh)))
+                if settings is None:
+                    add(replay_part(group, log, part, start, chunk, progress, fresh=bool(fresh)))
+                else:  # connections as patient as the other parts'
+                    names = [view.name for view in group]
+                    args = (part, start, chunk, bool(fresh), progress)
+                    add(_on_own_connections(settings, names, *args, wait=False))
             except Exception as error:  # the other parts end first (they write the same views)
                 errors.append(error)
                 break
