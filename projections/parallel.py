@@ -21,7 +21,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.settings import Settings
@@ -93,14 +93,19 @@ def replay_part(
     ).run()
 
 
-def _worker(
-    settings: Settings,
-    names: Sequence[str],
-    part: Part,
-    start: int | None,
-    chunk: int,
-    fresh: bool,
-) -> list[Result]:
+@dataclass(frozen=True)
+class _Job:
+    """One part to replay on connections of its own."""
+
+    settings: Settings
+    names: tuple[str, ...]  # the views
+    part: Part
+    start: int | None  # the part's position
+    chunk: int
+    fresh: bool  # a part of a new rebuild: the views are being emptied
+
+
+def _worker(job: _Job) -> list[Result]:
     """One part in a process of its own, with the packaged rules. A part of a new rebuild
     folds its first chunk while the views are emptied, and writes once its part is recorded
     (in the transaction that empties them). It stops if the process that started it dies."""
@@ -108,37 +113,31 @@ def _worker(
 
     def alive(name: str, position: int, top: int) -> None:  # after each commit
         if os.getppid() != parent:
-            raise Orphaned(f"part {part.index} of {name} stopped at {position} of {top}")
+            raise Orphaned(f"part {job.part.index} of {name} stopped at {position} of {top}")
 
-    return _on_own_connections(settings, names, part, start, chunk, fresh, alive, wait=fresh)
+    return _on_own_connections(job, alive, wait=job.fresh)
 
 
-def _on_own_connections(
-    settings: Settings,
-    names: Sequence[str],
-    part: Part,
-    start: int | None,
-    chunk: int,
-    fresh: bool,
-    progress: Progress | None,
-    *,
-    wait: bool,
-) -> list[Result]:
+def _on_own_connections(job: _Job, progress: Progress | None, *, wait: bool) -> list[Result]:
     """One part over connections of its own, which wait for the other parts' transactions as
     long as one may take (`WORKER_LOCK_TIMEOUT_S`); `wait`: for the part to be recorded before
     writing (`progress` is called meanwhile, as a check that the part should go on)."""
-    settings = replace(settings, lock_timeout_s=max(settings.lock_timeout_s, WORKER_LOCK_TIMEOUT_S))
-    env: dict[str, Any] = {**settings.eventsourcing_env(LOG_NAME), "CREATE_TABLE": "n"}
+    timeout = max(job.settings.lock_timeout_s, WORKER_LOCK_TIMEOUT_S)
+    env: dict[str, Any] = {
+        **replace(job.settings, lock_timeout_s=timeout).eventsourcing_env(LOG_NAME),
+        "CREATE_TABLE": "n",
+    }
+    part = job.part
     log_app = LedgerLog(env=env)
     try:
         datastore = log_app.factory.datastore  # type: ignore[attr-defined]
-        views = [view_on(datastore, default_projector(name)) for name in names]
+        views = [view_on(datastore, default_projector(name)) for name in job.names]
 
         def recorded() -> None:
             deadline = time.monotonic() + PART_WAIT_S
             while not all(part in dict(view.parts()) for view in views):
                 if progress is not None:
-                    progress(names[0], 0, part.until)
+                    progress(job.names[0], 0, part.until)
                 if time.monotonic() > deadline:
                     raise PositionTaken(f"part {part.index} was not recorded in {PART_WAIT_S} s")
                 time.sleep(0.02)
@@ -146,7 +145,7 @@ def _on_own_connections(
         log = LogReader.of(log_app)
         ready = recorded if wait else None
         return replay_part(
-            views, log, part, start, chunk, progress, fresh=fresh, before_writing=ready
+            views, log, part, job.start, job.chunk, progress, fresh=job.fresh, before_writing=ready
         )
     finally:
         log_app.close()
@@ -202,9 +201,9 @@ def run_parts(
         context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=len(there), mp_context=context)
         for part, start, group in there:
-            names = [view.name for view in group]
-            job = (settings, names, part, start, chunk, bool(fresh))
-            futures.append(pool.submit(_worker, *job))
+            names = tuple(view.name for view in group)
+            job = _Job(settings, names, part, start, chunk, bool(fresh))
+            futures.append(pool.submit(_worker, job))
     try:
         if reset is not None:
             reset()
@@ -213,9 +212,9 @@ def run_parts(
                 if settings is None:
                     add(replay_part(group, log, part, start, chunk, progress, fresh=bool(fresh)))
                 else:  # connections as patient as the other parts'
-                    names = [view.name for view in group]
-                    args = (part, start, chunk, bool(fresh), progress)
-                    add(_on_own_connections(settings, names, *args, wait=False))
+                    names = tuple(view.name for view in group)
+                    job = _Job(settings, names, part, start, chunk, bool(fresh))
+                    add(_on_own_connections(job, progress, wait=False))
             except Exception as error:  # the other parts end first (they write the same views)
                 errors.append(error)
                 break
