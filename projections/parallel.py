@@ -180,8 +180,10 @@ def run_parts(
             return [(view.name, 0, view.position(), None) for view in views]
         until = parts[0].until
         pending = []
-        for part in parts:  # the views of a part by where they stand in it (together unless
-            groups: dict[int | None, list[View]] = {}  # one was killed between their commits)
+        for part in parts:
+            # The views of a part by where they stand in it: together, unless the rebuild was
+            # killed between the views' commits of a chunk.
+            groups: dict[int | None, list[View]] = {}
             for view in views:
                 at = by_view[view.name].get(part, until)
                 if at != until:
@@ -223,7 +225,8 @@ def run_parts(
                 add(future.result())
             except Exception as error:
                 errors.append(error)
-    except BaseException:  # the views were not emptied: the parts time out without writing
+    except BaseException:  # an interrupt, or emptying the views failed: the other parts stop
+        # at their next commit once this process is gone, or time out waiting for their part
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         raise

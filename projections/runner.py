@@ -250,22 +250,30 @@ class Projections:
     def _finish_rebuilds(self, views: list[View], progress: Progress | None) -> dict[str, int]:
         """Finish the rebuilds in parts the views are in (one was interrupted), part after
         part in this process, each from where it stands (again if another process moved it
-        meanwhile); an event that fails sends the views to a one-process rebuild. Returns the
-        events applied, per view."""
+        meanwhile); the views of one rebuild together, one rebuild after another. An event
+        that fails, or a view that has a position besides parts (another writer applied
+        events to it meanwhile), sends the view to a one-process rebuild. Returns the events
+        applied, per view."""
         applied: dict[str, int] = {}
-        while under_way := [view for view in views if view.parts()]:
+        while under_way := [(view, parts) for view in views if (parts := view.parts())]:
+            mixed = [view.name for view, _ in under_way if view.position() is not None]
+            rebuilds: dict[tuple[int, int], list[View]] = {}  # views by parts and end
+            for view, parts in under_way:
+                rebuilds.setdefault((parts[0][0].count, parts[0][0].until), []).append(view)
+            chosen = next(iter(rebuilds.values()))
             try:
+                if mixed:
+                    raise PartFailed(f"{', '.join(mixed)}: a position besides parts")
                 done = run_parts(
-                    under_way, self.log, chunk=REBUILD_CHUNK, progress=progress, settings=None
+                    chosen, self.log, chunk=REBUILD_CHUNK, progress=progress, settings=None
                 )
             except PositionTaken:  # another process moved a part (or finished): from there
                 continue
             except PartFailed:
-                names = [view.name for view in under_way]
+                names = mixed or [view.name for view in chosen]
                 rebuilt = self.rebuild(names, progress=progress, parts=1)
                 done = [(c.name, c.applied, c.position, c.failure) for c in rebuilt]
             applied.update((name, count) for name, count, _, _ in done)
-            break
         return applied
 
     def _run(

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.persistence import Tracking
 
 from ledger.application import LedgerApplication
 from ledger.demo import run_demo
 from ledger.settings import Settings
 from projections.parallel import replay_part
 from projections.runner import CatchUp, Projections
-from projections.source import Part, part_of
+from projections.source import LOG_NAME, Part, part_of
 from tests.integration.tampering import Dba
 from tests.integration.test_projections_rebuild import Crash, sigkill_rebuild
 from tests.integration.test_projections_support import PostgresBackend, SQLiteBackend, snapshot
@@ -55,11 +57,7 @@ class PartsBehaviour:
     def test_interrupted_parts_are_finished_by_the_next_catch_up(
         self, app: LedgerApplication
     ) -> None:
-        run_demo(app, reports=50, seed=9)
-        p = Projections(app)
-        p.rebuild(parts=1)
-        expected = snapshot(p)
-        top = p.log.max_id()
+        p, expected, top = rebuilt_demo(app, reports=50, seed=9)
         for view in p.views.values():
             view.reset(parts=(3, top))
         views = list(p.views.values())
@@ -76,6 +74,26 @@ class PartsBehaviour:
         assert [r.position for r in resumed] == [top, top]
         assert snapshot(p) == expected
         assert [v.parts() for v in views] == [[], []]
+
+    def test_views_left_by_different_rebuilds_in_parts_are_each_finished(
+        self, app: LedgerApplication
+    ) -> None:
+        p, expected, top = rebuilt_demo(app, reports=30, seed=19)
+        reports, daily = p.views["reports"], p.views["daily"]
+        reports.reset(parts=(2, top))  # one rebuild, killed before any commit
+        daily.reset(parts=(3, top - 7))  # another, of the log as it was 7 events earlier
+        assert [r.failure for r in p.catch_up()] == [None, None]
+        assert snapshot(p) == expected
+        assert [reports.parts(), daily.parts()] == [[], []]
+
+    def test_a_view_with_a_position_besides_parts_is_rebuilt(self, app: LedgerApplication) -> None:
+        p, expected, top = rebuilt_demo(app, reports=30, seed=23)
+        reports = p.views["reports"]
+        reports.reset(parts=(2, top))
+        reports.insert_tracking(Tracking(LOG_NAME, 5))  # another writer applied events meanwhile
+        assert [r.failure for r in p.catch_up()] == [None, None]
+        assert snapshot(p) == expected
+        assert reports.parts() == [] and reports.position() == top
 
     def test_a_part_folds_before_the_views_are_emptied_without_reading_them(
         self, app: LedgerApplication
@@ -135,6 +153,16 @@ class PartsBehaviour:
         parted = snapshot(p)
         p.rebuild(parts=1)
         assert snapshot(p) == parted
+
+
+def rebuilt_demo(
+    app: LedgerApplication, *, reports: int, seed: int
+) -> tuple[Projections, dict[str, list[dict[str, Any]]], int]:
+    """A demo history, its views rebuilt in one process, their rows, and the log's last id."""
+    run_demo(app, reports=reports, seed=seed)
+    p = Projections(app)
+    p.rebuild(parts=1)
+    return p, snapshot(p), p.log.max_id()
 
 
 def _crash_after(commits: int) -> Callable[[str, int, int], None]:
