@@ -162,9 +162,18 @@ class Projections:
         *,
         batch_size: int = 500,
         progress: Progress | None = None,
+        finish_rebuilds: bool = True,
     ) -> list[CatchUp]:
-        """Bring the projections up to the log's end (or to their first failing event)."""
-        return self._run(self._selected(names), batch_size, progress)
+        """Bring the projections up to the log's end (or to their first failing event). A
+        view being rebuilt in parts is finished first, or, without `finish_rebuilds` (a page
+        that only wants fresh figures), left to the processes rebuilding it."""
+        views = self._selected(names)
+        if finish_rebuilds:
+            return self._run(views, batch_size, progress)
+        busy = {view.name for view in views if view.parts()}
+        going = [view for view in views if view.name not in busy]
+        done = {c.name: c for c in self._run(going, batch_size, progress, finish=False)}
+        return [done.get(v.name) or CatchUp(v.name, 0, v.position(), None) for v in views]
 
     def rebuild(
         self,
@@ -282,9 +291,13 @@ class Projections:
         batch_size: int,
         progress: Progress | None,
         until: int | None = None,
+        *,
+        finish: bool = True,
     ) -> list[CatchUp]:
-        """Catch up views, those at the same position together."""
-        finished = self._finish_rebuilds(views, progress) if until is None else {}
+        """Catch up views, those at the same position together (`finish`: first finishing
+        the rebuilds in parts they are in)."""
+        finishing = finish and until is None
+        finished = self._finish_rebuilds(views, progress) if finishing else {}
         groups: dict[int | None, list[View]] = {}
         for view in views:
             groups.setdefault(view.position(), []).append(view)

@@ -65,7 +65,7 @@ def projections() -> Projections:
             found = current_app.extensions.get(STATE) or Projections(holder().ledger)
             current_app.extensions[STATE] = found
     with suppress(PositionTaken):  # another process follows the log: read what it built
-        found.catch_up()
+        found.catch_up(finish_rebuilds=False)  # a rebuild in parts is a command's work
     return found
 
 

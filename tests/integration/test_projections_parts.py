@@ -82,6 +82,10 @@ class PartsBehaviour:
         reports, daily = p.views["reports"], p.views["daily"]
         reports.reset(parts=(2, top))  # one rebuild, killed before any commit
         daily.reset(parts=(3, top - 7))  # another, of the log as it was 7 events earlier
+        left = p.catch_up(finish_rebuilds=False)  # as a page does: the rebuilds are not its work
+        assert [(c.applied, c.position) for c in left] == [(0, None), (0, None)]
+        assert len(reports.parts()) == 2 and len(daily.parts()) == 3
+        assert snapshot(p)["proj_reports"] == []
         assert [r.failure for r in p.catch_up()] == [None, None]
         assert snapshot(p) == expected
         assert [reports.parts(), daily.parts()] == [[], []]
