@@ -170,8 +170,7 @@ class Projections:
         views = self._selected(names)
         if finish_rebuilds:
             return self._run(views, batch_size, progress)
-        busy = {view.name for view in views if view.parts()}
-        going = [view for view in views if view.name not in busy]
+        going = [view for view in views if not view.parts()]
         done = {c.name: c for c in self._run(going, batch_size, progress, finish=False)}
         return [done.get(v.name) or CatchUp(v.name, 0, v.position(), None) for v in views]
 

@@ -8,6 +8,9 @@ rebuild's end (`until_id`), in the transaction that fills the counters and delet
 # ruff: noqa: S608  (the SQL is assembled from this module's constants only, never from input)
 from __future__ import annotations
 
+from typing import Any
+
+from projections.sql import counters
 from projections.sql.counters import Dialect
 
 
@@ -41,6 +44,27 @@ def statements(d: Dialect) -> tuple[str, str, str, str]:
     )
     delete = f"DELETE FROM {t}proj_rebuild_parts WHERE projection = {p('projection')}"
     return insert, advance, select, delete
+
+
+def fields(d: Dialect, create: tuple[str, ...]) -> dict[str, Any]:
+    """The `Statements` fields of a rebuild in parts, for one backend (`create`: its table
+    and index statements)."""
+    insert, advance, select, delete = statements(d)
+    creates, drops = report_indexes(create, d.prefix)
+    return {
+        "insert_part": insert,
+        "advance_part": advance,
+        "select_parts": select,
+        "delete_parts": delete,
+        "fill_counters": counters.fill(d)[1:],  # without the index `create` already has
+        "create_report_indexes": creates,
+        "drop_report_indexes": drops,
+    }
+
+
+def forget(d: Dialect, projection: str) -> str:
+    """Delete one projection's parts (when it is emptied)."""
+    return f"DELETE FROM {d.prefix}proj_rebuild_parts WHERE projection = '{projection}'"
 
 
 def report_indexes(create: tuple[str, ...], prefix: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

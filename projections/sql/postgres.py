@@ -93,10 +93,6 @@ UPSERT_FAILURE = (
     " message = EXCLUDED.message, failed_us = EXCLUDED.failed_us"
 )
 
-PARTS_INSERT, PARTS_ADVANCE, PARTS_SELECT, PARTS_DELETE = parts.statements(counters.POSTGRES)
-REPORT_INDEXES = parts.report_indexes(CREATE, "{schema}.")
-PARTS_NAME = "%(projection)s"
-
 TEMPLATES = Statements(
     create=CREATE,
     reset_reports=(
@@ -106,14 +102,14 @@ TEMPLATES = Statements(
         *counters.reset(counters.POSTGRES),
         "DELETE FROM {schema}.proj_reports_tracking WHERE application_name = %(application_name)s",
         "DELETE FROM {schema}.proj_failures WHERE projection = 'reports'",
-        PARTS_DELETE.replace(PARTS_NAME, "'reports'"),
+        parts.forget(counters.POSTGRES, "reports"),
     ),
     reset_daily=(
         "DELETE FROM {schema}.proj_daily",
         "DELETE FROM {schema}.proj_daily_origin",
         "DELETE FROM {schema}.proj_daily_tracking WHERE application_name = %(application_name)s",
         "DELETE FROM {schema}.proj_failures WHERE projection = 'daily'",
-        PARTS_DELETE.replace(PARTS_NAME, "'daily'"),
+        parts.forget(counters.POSTGRES, "daily"),
     ),
     select_records="SELECT record FROM {schema}.proj_reports"
     " WHERE report_id = ANY(%(ids)s::text[])",
@@ -147,13 +143,7 @@ TEMPLATES = Statements(
     open_auto_close="SELECT report_id, due_us FROM {schema}.proj_clocks"
     " WHERE clock = 'auto_close' AND outcome IS NULL AND due_us < %(now_us)s"
     " ORDER BY due_us, report_id",
-    insert_part=PARTS_INSERT,
-    advance_part=PARTS_ADVANCE,
-    select_parts=PARTS_SELECT,
-    delete_parts=PARTS_DELETE,
-    fill_counters=counters.fill(counters.POSTGRES)[1:],
-    create_report_indexes=REPORT_INDEXES[0],
-    drop_report_indexes=REPORT_INDEXES[1],
+    **parts.fields(counters.POSTGRES, CREATE),
     snapshot={
         "proj_reports": "SELECT * FROM {schema}.proj_reports ORDER BY report_id",
         "proj_clocks": "SELECT * FROM {schema}.proj_clocks ORDER BY report_id, clock",

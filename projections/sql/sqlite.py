@@ -102,10 +102,6 @@ UPSERT_FAILURE = (
     " (:projection, :notification_id, :report_id, :event_type, :message, :failed_us)"
 )
 
-PARTS_INSERT, PARTS_ADVANCE, PARTS_SELECT, PARTS_DELETE = parts.statements(counters.SQLITE)
-REPORT_INDEXES = parts.report_indexes(CREATE, "")
-PARTS_NAME = ":projection"
-
 SQLITE = Statements(
     create=CREATE,
     reset_reports=(
@@ -115,14 +111,14 @@ SQLITE = Statements(
         *counters.reset(counters.SQLITE),
         "DELETE FROM proj_reports_tracking WHERE application_name = :application_name",
         "DELETE FROM proj_failures WHERE projection = 'reports'",
-        PARTS_DELETE.replace(PARTS_NAME, "'reports'"),
+        parts.forget(counters.SQLITE, "reports"),
     ),
     reset_daily=(
         "DELETE FROM proj_daily",
         "DELETE FROM proj_daily_origin",
         "DELETE FROM proj_daily_tracking WHERE application_name = :application_name",
         "DELETE FROM proj_failures WHERE projection = 'daily'",
-        PARTS_DELETE.replace(PARTS_NAME, "'daily'"),
+        parts.forget(counters.SQLITE, "daily"),
     ),
     select_records="SELECT record FROM proj_reports"
     " WHERE report_id IN (SELECT value FROM json_each(:ids))",
@@ -154,13 +150,7 @@ SQLITE = Statements(
     daily=q.DAILY,
     open_auto_close="SELECT report_id, due_us FROM proj_clocks WHERE clock = 'auto_close'"
     " AND outcome IS NULL AND due_us < :now_us ORDER BY due_us, report_id",
-    insert_part=PARTS_INSERT,
-    advance_part=PARTS_ADVANCE,
-    select_parts=PARTS_SELECT,
-    delete_parts=PARTS_DELETE,
-    fill_counters=counters.fill(counters.SQLITE)[1:],
-    create_report_indexes=REPORT_INDEXES[0],
-    drop_report_indexes=REPORT_INDEXES[1],
+    **parts.fields(counters.SQLITE, CREATE),
     snapshot={
         "proj_reports": "SELECT * FROM proj_reports ORDER BY report_id",
         "proj_clocks": "SELECT * FROM proj_clocks ORDER BY report_id, clock",

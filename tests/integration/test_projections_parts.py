@@ -19,7 +19,7 @@ from projections.parallel import replay_part
 from projections.runner import CatchUp, Projections
 from projections.source import LOG_NAME, Part, part_of
 from tests.integration.tampering import Dba
-from tests.integration.test_projections_rebuild import Crash, sigkill_rebuild
+from tests.integration.test_projections_rebuild import Crash, killed_rebuild
 from tests.integration.test_projections_support import PostgresBackend, SQLiteBackend, snapshot
 
 
@@ -145,10 +145,7 @@ class PartsBehaviour:
     def test_sigkill_mid_rebuild_in_parts_then_resume(
         self, app: LedgerApplication, settings: Settings, workdir: Path
     ) -> None:
-        run_demo(app, reports=150, seed=11)
-        p = Projections(app)
-        top = p.log.max_id()
-        sigkill_rebuild(settings, workdir, top // 3, batch=60, parts=2)
+        p, top = killed_rebuild(app, settings, workdir, batch=60, parts=2)
         assert p.views["reports"].position() is None  # parts were under way
         assert p.views["reports"].parts()
         results = p.catch_up()  # the orphaned part, if still running, stops at a commit

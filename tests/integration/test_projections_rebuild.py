@@ -69,6 +69,18 @@ print("done", flush=True)
 """
 
 
+def killed_rebuild(
+    app: LedgerApplication, settings: Settings, workdir: Path, *, batch: int, parts: int
+) -> tuple[Projections, int]:
+    """A demo history of 150 reports, and a rebuild of it killed a third of the way through;
+    the projections and the log's last id."""
+    run_demo(app, reports=150, seed=11)
+    p = Projections(app)
+    top = p.log.max_id()
+    sigkill_rebuild(settings, workdir, top // 3, batch=batch, parts=parts)
+    return p, top
+
+
 def sigkill_rebuild(settings: Settings, workdir: Path, at: int, batch: int, parts: int) -> None:
     """Rebuild in another process (`parts` parts, `batch` events per chunk) and SIGKILL it
     once it reports the reports view at notification id `at` or beyond."""
@@ -146,10 +158,7 @@ class RebuildBehaviour:
     def test_sigkill_mid_rebuild_then_resume(
         self, app: LedgerApplication, settings: Settings, workdir: Path
     ) -> None:
-        run_demo(app, reports=150, seed=11)
-        p = Projections(app)
-        top = p.log.max_id()
-        sigkill_rebuild(settings, workdir, top // 3, batch=40, parts=1)
+        p, top = killed_rebuild(app, settings, workdir, batch=40, parts=1)
         killed_at = p.views["reports"].position() or 0
         assert top // 3 <= killed_at < top
         daily = p.views["daily"].position() or 0  # the same batches, one view after the other
