@@ -17,6 +17,22 @@ from projections.sql import postgres as pg_sql
 from projections.sql import sqlite as sqlite_sql
 from projections.views import Projector, View
 
+_VIEW_SETTINGS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    # (read, set, the view's level, the names of the levels) of each setting
+    (
+        sqlite_sql.GET_SYNCHRONOUS,
+        sqlite_sql.SET_SYNCHRONOUS,
+        sqlite_sql.VIEW_SYNCHRONOUS,
+        ("0", "1", "2", "3"),
+    ),
+    (
+        sqlite_sql.GET_SECURE_DELETE,
+        sqlite_sql.SET_SECURE_DELETE,
+        sqlite_sql.VIEW_SECURE_DELETE,
+        sqlite_sql.SECURE_DELETE_LEVELS,
+    ),
+)
+
 
 class SQLiteView(View, TrackingRecorder):
     """A view in the ledger's SQLite file; its tracking row is in a table of its own."""
@@ -36,16 +52,20 @@ class SQLiteView(View, TrackingRecorder):
             return
         # A view is derived data: its commit does not wait for the disk (docs/projections.md,
         # "Durability of the views"). The connection goes back to the pool as it came.
+        # Nor does it overwrite the rows it deletes (projections.sql.sqlite.VIEW_SECURE_DELETE).
         with self.datastore.get_connection(commit=True) as conn:
             setting = conn.cursor()
-            setting.execute(sqlite_sql.GET_SYNCHRONOUS)
-            before = int(setting.fetchone()[0])
-            setting.execute(sqlite_sql.SET_SYNCHRONOUS.format(level=sqlite_sql.VIEW_SYNCHRONOUS))
+            before = []
+            for get, put, level, names in _VIEW_SETTINGS:
+                setting.execute(get)
+                before.append(int(setting.fetchone()[0]))
+                setting.execute(put.format(level=names[level]))
             try:
                 with conn.transaction(commit=True) as cursor:
                     yield cursor
             finally:
-                setting.execute(sqlite_sql.SET_SYNCHRONOUS.format(level=before))
+                for (_, put, _, names), level in zip(_VIEW_SETTINGS, before, strict=True):
+                    setting.execute(put.format(level=names[level]))
 
     def create_table(self) -> None:
         """Create the view and tracking tables."""

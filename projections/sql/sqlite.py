@@ -58,8 +58,16 @@ NATIONAL_SHARES, AGENCY_SHARES, CLOCK_FIGURES = counters.queries(counters.SQLITE
 # corrupt the file). The setting is the connection's, so it is put back after each commit: the
 # ledger's own writes keep the file's default (FULL).
 GET_SYNCHRONOUS = "PRAGMA synchronous"
-SET_SYNCHRONOUS = "PRAGMA synchronous = {level:d}"
+SET_SYNCHRONOUS = "PRAGMA synchronous = {level}"
 VIEW_SYNCHRONOUS = 1  # NORMAL
+# Nor does it overwrite what it deletes (secure_delete FAST instead of the ON that Debian's
+# library defaults to): a view holds only what the log's clear headers hold, and emptying the
+# views for a rebuild would otherwise write every page they used, hundreds of MB at 10^6
+# events. Put back after each commit too.
+GET_SECURE_DELETE = "PRAGMA secure_delete"
+SET_SECURE_DELETE = "PRAGMA secure_delete = {level}"  # OFF, ON or FAST: a number sets only 0/1
+SECURE_DELETE_LEVELS = ("OFF", "ON", "FAST")  # by the number the setting reads as
+VIEW_SECURE_DELETE = 2  # FAST: overwritten only where the page is written anyway
 
 INSERT_TRACKING = {
     "reports": "INSERT INTO proj_reports_tracking VALUES (:application_name, :notification_id)"

@@ -8,6 +8,7 @@ connections the ledger, the access tables or the transparency log write through.
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import ExitStack
 from typing import Any
 
@@ -19,6 +20,15 @@ from projections.runner import Projections
 from tests.integration.test_projections_support import PostgresBackend, SQLiteBackend, snapshot
 
 FULL, NORMAL = 2, 1  # SQLite's PRAGMA synchronous levels
+FAST = 2  # SQLite's PRAGMA secure_delete levels: 0 off, 1 on, 2 fast
+
+
+def _settings(conn: Any) -> tuple[int, int]:
+    c = conn.cursor()
+    c.execute("PRAGMA synchronous")
+    synchronous = c.fetchone()[0]
+    c.execute("PRAGMA secure_delete")
+    return synchronous, c.fetchone()[0]
 
 
 def _catch_up_in_small_batches(app: LedgerApplication) -> Projections:
@@ -38,6 +48,18 @@ class TestSQLite(SQLiteBackend):
             tx.cursor.execute("PRAGMA synchronous")
             assert tx.cursor.fetchone()[0] == FULL
 
+    def test_a_view_deletes_without_overwriting(self, app: LedgerApplication) -> None:
+        p = _catch_up_in_small_batches(app)
+        datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.get_connection(commit=False) as conn:
+            _, library_default = _settings(conn)
+        with p.views["reports"].transaction(commit=True) as tx:
+            tx.cursor.execute("PRAGMA secure_delete")
+            assert tx.cursor.fetchone()[0] == FAST
+        with p.views["reports"].transaction(commit=False) as tx:  # reads are left alone
+            tx.cursor.execute("PRAGMA secure_delete")
+            assert tx.cursor.fetchone()[0] == library_default
+
     def test_every_pooled_connection_is_back_at_full(self, app: LedgerApplication) -> None:
         p = _catch_up_in_small_batches(app)
         p.rebuild(batch_size=50)
@@ -48,12 +70,9 @@ class TestSQLite(SQLiteBackend):
             conns = [
                 stack.enter_context(datastore.get_connection(commit=False)) for _ in range(held)
             ]
-            levels = []
-            for conn in conns:
-                c = conn.cursor()
-                c.execute("PRAGMA synchronous")
-                levels.append(c.fetchone()[0])
-        assert levels == [FULL] * held
+            levels = [_settings(conn) for conn in conns]
+        default = sqlite3.connect(":memory:").execute("PRAGMA secure_delete").fetchone()[0]
+        assert levels == [(FULL, default)] * held
 
     def test_views_equal_a_rebuild_after_relaxed_commits(self, app: LedgerApplication) -> None:
         p = _catch_up_in_small_batches(app)
