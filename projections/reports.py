@@ -143,7 +143,8 @@ class ReportsBatch:
             self.clocks[rid] = self._clocks(record)
             self.records[rid] = record
             return
-        # Settled later: the record is folded in place as a draft, frozen by `settle`.
+        # Settled later: the record is folded in place as a draft (a stored record is copied
+        # into one first), which `settle` reads as it stands.
         known = self.records.get(rid)
         draft = known if known is None or type(known) is Draft else Draft.of(known)
         self.records[rid] = draft = fold_into(draft, header)
@@ -167,11 +168,8 @@ class ReportsBatch:
         if self._rows is not None:
             return self._rows
         for rid, clocks in self.clocks.items():
-            if clocks is None:
-                record = self.records[rid]
-                if type(record) is Draft:
-                    self.records[rid] = record = record.freeze()
-                self.clocks[rid] = self._clocks(record)
+            if clocks is None:  # a rebuild's draft: read as it stands, and folded on in place
+                self.clocks[rid] = self._clocks(self.records[rid])  # by the next chunk
         touched = sorted(self.clocks)
         pairs = [(self.records[rid], self.clocks[rid] or []) for rid in touched]
         self._rows = (

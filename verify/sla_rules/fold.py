@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from verify.sla_rules.headers import Header
 from verify.sla_rules.record import ClockRecord, Involvement
@@ -37,8 +37,12 @@ def _required(header: Header, name: str) -> Any:
     return value
 
 
-def _submitted(h: Header) -> ClockRecord:
-    return ClockRecord(
+def _submitted(h: Header, kind: type[ClockRecord] = ClockRecord) -> ClockRecord:
+    """The record of a report's first event (a `kind` of record: a draft, for a rebuild)."""
+    if h.event_type != "Submitted" or h.version != 1:
+        where = f"report {h.report_id} v{h.version} ({h.event_type})"
+        raise RecordError(f"{where}: the first event of a report must be Submitted v1")
+    return kind(
         report_id=h.report_id,
         version=h.version,
         classification=_required(h, "classification"),
@@ -165,18 +169,22 @@ _CHANGES: Mapping[str, Callable[[ClockRecord, Header], dict[str, Any]]] = {
 }
 
 
+def _change(header: Header, version: int) -> Callable[[ClockRecord, Header], dict[str, Any]]:
+    """The change an event makes to a record at `version`, if it may follow that version."""
+    change = _CHANGES.get(header.event_type)
+    if header.version != version + 1 or change is None:
+        where = f"report {header.report_id} v{header.version} ({header.event_type})"
+        if header.version != version + 1:
+            raise RecordError(f"{where}: expected version {version + 1}")
+        raise RecordError(f"{where}: unknown event type")
+    return change
+
+
 def apply(record: ClockRecord | None, header: Header) -> ClockRecord:
     """Return the record after one more event of the report (the record itself is unchanged)."""
-    where = f"report {header.report_id} v{header.version} ({header.event_type})"
     if record is None:
-        if header.event_type != "Submitted" or header.version != 1:
-            raise RecordError(f"{where}: the first event of a report must be Submitted v1")
         return _submitted(header)
-    if header.version != record.version + 1:
-        raise RecordError(f"{where}: expected version {record.version + 1}")
-    change = _CHANGES.get(header.event_type)
-    if change is None:
-        raise RecordError(f"{where}: unknown event type")
+    change = _change(header, record.version)
     moved = header.state != record.state
     return _replaced(
         record,
@@ -220,14 +228,8 @@ def fold_into(draft: Draft | None, header: Header) -> Draft:
     """`apply` on a draft, in place: the same checks (nothing changes when one fails) and the
     same changes. Returns the draft (a new one for a report's first event)."""
     if draft is None:
-        return Draft.of(apply(None, header))
-    if header.version != draft.version + 1:
-        where = f"report {header.report_id} v{header.version} ({header.event_type})"
-        raise RecordError(f"{where}: expected version {draft.version + 1}")
-    change = _CHANGES.get(header.event_type)
-    if change is None:
-        where = f"report {header.report_id} v{header.version} ({header.event_type})"
-        raise RecordError(f"{where}: unknown event type")
+        return cast(Draft, _submitted(header, Draft))
+    change = _change(header, draft.version)
     moved = header.state != draft.state
     put = object.__setattr__  # past the frozen record's guard: a draft is changed in place
     for name, value in change(draft, header).items():  # computed before any change is made

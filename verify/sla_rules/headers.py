@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 CLEAR_FIELDS = frozenset(
     {
@@ -39,9 +39,14 @@ class HeaderError(ValueError):
     """A stored payload does not have the shape of a report event's clear header."""
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
-    """Who did what to which report, when, and the state it left the report in."""
+_NO_FIELDS: Mapping[str, Any] = MappingProxyType({})
+
+
+class Header(NamedTuple):
+    """Who did what to which report, when, and the state it left the report in.
+
+    An immutable tuple: the fold builds one per event of the log, and a tuple is built several
+    times faster than a frozen dataclass."""
 
     report_id: str
     version: int
@@ -50,7 +55,7 @@ class Header:
     state: str
     actor_role: str
     actor_agency: str | None
-    fields: Mapping[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, Any] = _NO_FIELDS
 
     def get(self, name: str, default: Any = None) -> Any:
         """One clear field of the event, or the default."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -92,8 +91,8 @@ def test_refusals_are_those_of_apply_and_change_nothing() -> None:
     for wrong, message in (
         (dispositioned, "expected version 2"),  # a gap
         (first, "expected version 2"),  # a repeat
-        (replace(verified, event_type="Teleported"), "unknown event type"),
-        (replace(verified, fields={}), "sla_policy missing"),
+        (verified._replace(event_type="Teleported"), "unknown event type"),
+        (verified._replace(fields={}), "sla_policy missing"),
     ):
         before = _fields(draft)
         with pytest.raises(RecordError, match=message):

@@ -116,7 +116,7 @@ def same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, Header):
-        return all(same(getattr(a, name), getattr(b, name)) for name in Header.__dataclass_fields__)
+        return all(same(getattr(a, name), getattr(b, name)) for name in Header._fields)
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):

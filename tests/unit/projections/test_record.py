@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, UUIDAsHex
@@ -38,7 +37,7 @@ def test_the_first_event_must_be_submitted_and_versions_follow_on() -> None:
     with pytest.raises(RecordError, match="expected version 3"):
         apply(record, verified)  # the same event twice
     with pytest.raises(RecordError, match="unknown event type"):
-        apply(record, replace(dispositioned, event_type="Teleported"))
+        apply(record, dispositioned._replace(event_type="Teleported"))
 
 
 def test_intake_agency_is_the_first_admin_who_acted_else_the_address() -> None:
