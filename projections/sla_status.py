@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from projections.paging import make
 from projections.rules.clocks import CLOCKS, ClockState, status_at
 from projections.runner import Projections
+from projections.times import time_of
 
 
 class UnknownReport(LookupError):
@@ -59,7 +60,15 @@ def report_sla(p: Projections, report_id: str, *, now: datetime | None = None) -
     times = {"started_at": "started_us", "due_at": "due_us", "stopped_at": "stopped_us"}
     statuses = []
     for c in sorted(clocks, key=lambda c: order.get(c["clock"], len(order))):
-        state = make(ClockState, c, times=times, flags=("stamped",))
+        state = ClockState(
+            c["clock"],
+            c["agency_id"],
+            time_of(c["started_us"]),
+            time_of(c["due_us"]),
+            time_of(c["stopped_us"]),
+            c["outcome"],
+            bool(c["stamped"]),
+        )
         status = status_at(state, as_of)
         statuses.append(make(ClockStatus, {**c, "status": status}, times=times, flags=("stamped",)))
     return make(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -98,16 +99,26 @@ class Part:
 
 def part_of(report_id: Any, count: int) -> int:
     """The part of a report: the last byte of its id, modulo the number of parts (what
-    `SQLITE_PART` and `POSTGRES_PART` compute in the database)."""
+    `sqlite_part` and `POSTGRES_PART` compute in the database)."""
     return int(str(report_id)[-2:], 16) % count
 
 
-_HEX = "'0123456789abcdef'"
-SQLITE_PART = (
-    f"(16 * (instr({_HEX}, lower(substr(originator_id, -2, 1))) - 1)"
-    f" + instr({_HEX}, lower(substr(originator_id, -1))) - 1)"
-)
-"""The last byte of a report id stored as text (SQLite), as an integer."""
+@lru_cache(maxsize=64)
+def sqlite_part(part: Part) -> str:
+    """The condition "the event's report is in this part" on SQLite, where a report id is
+    stored as text: its last two characters are one of the part's bytes, written in hex in
+    either case (a list of constants, looked up in an index SQLite builds once per query)."""
+    texts = sorted(
+        {
+            f"{high}{low}"
+            for byte in range(part.index, 256, part.count)
+            for high in {f"{byte >> 4:x}", f"{byte >> 4:X}"}
+            for low in {f"{byte & 15:x}", f"{byte & 15:X}"}
+        }
+    )
+    return f"substr(originator_id, -2) IN ({', '.join(repr(t) for t in texts)})"
+
+
 POSTGRES_PART = "get_byte(uuid_send(originator_id), 15)"
 """The last byte of a report id stored as a uuid (PostgreSQL)."""
 
@@ -166,7 +177,7 @@ class LogReader:
         if isinstance(recorder, SQLiteApplicationRecorder):
             where = "rowid > ?"
             if part is not None:
-                where += f" AND rowid <= ? AND {SQLITE_PART} % ? = ?"
+                where += f" AND rowid <= ? AND {sqlite_part(part)}"
             statement: Any = (
                 "SELECT rowid AS id, originator_id, originator_version, topic, state"  # noqa: S608
                 f" FROM {recorder.events_table_name} WHERE {where} ORDER BY rowid LIMIT ?"
@@ -185,7 +196,9 @@ class LogReader:
             raise TypeError(f"no stored events from {type(recorder).__name__}")
         params: tuple[int, ...] = (position or 0,)
         if part is not None:
-            params += (part.until, part.count, part.index)
+            params += (part.until,)
+            if isinstance(recorder, PostgresApplicationRecorder):
+                params += (part.count, part.index)
         with recorder.datastore.transaction(commit=False) as c:
             c.execute(statement, (*params, limit))
             rows = c.fetchall()

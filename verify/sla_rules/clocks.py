@@ -7,8 +7,8 @@ auto-close due) are passed in by the caller, which computes them with the workin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from verify.sla_rules.record import ClockRecord
 
@@ -26,9 +26,10 @@ RUNNING, OVERDUE, PAUSED = "running", "overdue", "paused"
 VERIFICATION_OPEN = frozenset({"submitted", "on_hold", "verified", "returned_not_authority"})
 
 
-@dataclass(frozen=True, slots=True)
-class ClockState:
-    """One clock of a report: whose it is, when it started, its due time and how it ended."""
+class ClockState(NamedTuple):
+    """One clock of a report: whose it is, when it started, its due time and how it ended.
+
+    An immutable tuple: a rebuild computes a few for every report of the log."""
 
     clock: str
     agency_id: str | None
@@ -100,7 +101,7 @@ def _handling(r: ClockRecord, state: str, auto_close_due: datetime | None) -> li
     if "kip_answer" in d:
         answer = _judge("kip_answer", agency, start, d["kip_answer"], answered)
         if "kip_extension" in d and answer.outcome != MET:
-            answer = replace(answer, outcome=VOID)  # superseded by the extension
+            answer = answer._replace(outcome=VOID)  # superseded by the extension
         out.append(answer)
     if "kip_extension" in d:
         begun = d.get("kip_answer", start)
@@ -128,7 +129,7 @@ def _escalated(clock: ClockState, r: ClockRecord) -> ClockState:
     if clock.outcome is not None or r.escalated_at is None:
         return clock
     late = clock.stamped and clock.due_at is not None and r.escalated_at > clock.due_at
-    return replace(clock, stopped_at=r.escalated_at, outcome=LATE if late else VOID)
+    return clock._replace(stopped_at=r.escalated_at, outcome=LATE if late else VOID)
 
 
 def clocks_of(

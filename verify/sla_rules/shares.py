@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from typing import NamedTuple
 
 from verify.sla_rules.record import ClockRecord
 
@@ -35,9 +35,9 @@ STATE_BUCKET = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Share:
-    """How one report counts for one group: nationally (agency None) or for one agency."""
+class Share(NamedTuple):
+    """How one report counts for one group: nationally (agency None) or for one agency (an
+    immutable tuple)."""
 
     agency_id: str | None
     bucket: str
