@@ -131,6 +131,10 @@ class DailyProjector:
         """The statements starting a rebuild in parts (nothing: the daily rows are few)."""
         return ()
 
+    def ending_part(self, sql: Statements) -> tuple[Statement, ...]:
+        """The statements of a part's last commit (nothing: the parts write every row)."""
+        return ()
+
     def finishing(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements ending a rebuild in parts (nothing: the parts wrote every row)."""
         return ()

@@ -240,6 +240,13 @@ class ReportsProjector:
         """The statements starting a rebuild in parts: the secondary indexes dropped."""
         return sql.drop_report_indexes
 
+    def ending_part(self, sql: Statements) -> tuple[Statement, ...]:
+        """The statements of a part's last commit: its reports added to the counters (each
+        part adds its own while the others may still be replaying theirs)."""
+        return sql.part_counts
+
     def finishing(self, sql: Statements) -> tuple[Statement, ...]:
-        """The statements ending a rebuild in parts: the indexes, the compliance counters."""
+        """The statements ending a rebuild in parts: the indexes, then the compliance counters
+        if no part filled them (a rebuild in parts begun by a version that filled them at the
+        end; otherwise these read nothing), and the counter rows left at zero removed."""
         return (*sql.create_report_indexes, *sql.fill_counters)

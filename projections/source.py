@@ -96,6 +96,18 @@ class Part:
     count: int
     until: int
 
+    def texts(self) -> list[str]:
+        """The last two characters of the ids of this part's reports: its bytes in hex, in
+        either case."""
+        return sorted(
+            {
+                f"{high}{low}"
+                for byte in range(self.index, 256, self.count)
+                for high in {f"{byte >> 4:x}", f"{byte >> 4:X}"}
+                for low in {f"{byte & 15:x}", f"{byte & 15:X}"}
+            }
+        )
+
 
 def part_of(report_id: Any, count: int) -> int:
     """The part of a report: the last byte of its id, modulo the number of parts (what
@@ -108,15 +120,7 @@ def sqlite_part(part: Part) -> str:
     """The condition "the event's report is in this part" on SQLite, where a report id is
     stored as text: its last two characters are one of the part's bytes, written in hex in
     either case (a list of constants, looked up in an index SQLite builds once per query)."""
-    texts = sorted(
-        {
-            f"{high}{low}"
-            for byte in range(part.index, 256, part.count)
-            for high in {f"{byte >> 4:x}", f"{byte >> 4:X}"}
-            for low in {f"{byte & 15:x}", f"{byte & 15:X}"}
-        }
-    )
-    return f"substr(originator_id, -2) IN ({', '.join(repr(t) for t in texts)})"
+    return f"substr(originator_id, -2) IN ({', '.join(repr(t) for t in part.texts())})"
 
 
 POSTGRES_PART = "get_byte(uuid_send(originator_id), 15)"

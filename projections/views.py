@@ -7,6 +7,7 @@ Either way the rows of a batch and the position of its last event commit togethe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -56,6 +57,8 @@ class Projector(Protocol):
     def reset(self, sql: Statements) -> tuple[Statement, ...]: ...
 
     def parting(self, sql: Statements) -> tuple[Statement, ...]: ...  # start of a parted rebuild
+
+    def ending_part(self, sql: Statements) -> tuple[Statement, ...]: ...  # a part's last commit
 
     def finishing(self, sql: Statements) -> tuple[Statement, ...]: ...  # end of a parted rebuild
 
@@ -184,12 +187,18 @@ class View:
 
     def commit_part(self, batch: Batch, part: Part, last: int, *, after: int | None) -> None:
         """Write a part's batch with the part's new position, in one transaction, if the part
-        stands exactly at `after`; otherwise write nothing and raise PositionTaken."""
+        stands exactly at `after`; otherwise write nothing and raise PositionTaken. The commit
+        that takes the part to its end also adds the part's reports to what the view counts
+        over every report (the compliance counters)."""
         with self.transaction(commit=True) as tx:
             params = {"projection": self.name, "part": part.index}
             if not tx.rows(self.sql.advance_part, {**params, "after": after or 0, "last": last}):
                 raise PositionTaken(f"{self.name} part {part.index} is not at {after}")
             batch.write(Tx(tx.cursor, self._part_sql, json_arrays=self.json_arrays))
+            if last == part.until:
+                mine = {"parts": part.count, "part": part.index, "texts": json.dumps(part.texts())}
+                for statement in self.projector.ending_part(self.sql):
+                    tx.run(statement, mine)
 
     def finish_parts(self, until: int) -> None:
         """End a rebuild in parts whose parts all reached `until`: fill what the parts left

@@ -65,5 +65,6 @@ class Statements:
     select_parts: Statement
     delete_parts: Statement
     fill_counters: tuple[Statement, ...]
+    part_counts: tuple[Statement, ...]  # add one part's reports to the counters (parts, texts)
     create_report_indexes: tuple[Statement, ...]
     drop_report_indexes: tuple[Statement, ...]

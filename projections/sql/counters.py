@@ -32,6 +32,7 @@ class Dialect:
     param: str  # a named parameter, with {} for the name
     pending: str  # the running stamped clocks, read by due time (SQLite needs telling)
     clustered: str  # table option storing rows in primary-key order
+    in_part: str  # the condition "report_id is in the part" (parameters: parts, part, texts)
 
     def p(self, name: str) -> str:
         """A named parameter."""
@@ -45,9 +46,18 @@ SQLITE = Dialect(
     ":{}",
     "proj_clocks INDEXED BY proj_clocks_pending",
     " WITHOUT ROWID",
+    # the id's last two characters among the part's bytes in hex (`texts`: a JSON list, looked
+    # up in an index SQLite builds once per statement)
+    "substr(report_id, -2) IN (SELECT value FROM json_each(:texts))",
 )
 POSTGRES = Dialect(
-    "{schema}.", "report_id = ANY(%(ids)s::text[])", "bigint", "%({})s", "{schema}.proj_clocks", ""
+    "{schema}.",
+    "report_id = ANY(%(ids)s::text[])",
+    "bigint",
+    "%({})s",
+    "{schema}.proj_clocks",
+    "",
+    "get_byte(decode(right(report_id, 2), 'hex'), 0) %% %(parts)s = %(part)s",
 )
 
 
@@ -148,6 +158,24 @@ def moves(d: Dialect, sign: int) -> tuple[str, ...]:
         m.replace("{guard}", "").replace("{where}", d.ids).replace("{sign}", str(sign))
         for m in _moves(d)
     )
+
+
+def part_moves(d: Dialect) -> tuple[str, ...]:
+    """The statements adding the stored rows of one part's reports to the counters (a part of
+    a rebuild in parts, once its rows are all written). On PostgreSQL the part first locks both
+    counter tables, in the order every writer takes them: two parts ending together upsert the
+    same counter rows, one after the other rather than row by row in different orders."""
+    lock = (
+        (f"LOCK TABLE {d.prefix}proj_share_counts, {d.prefix}proj_clock_counts"
+         " IN SHARE ROW EXCLUSIVE MODE",)
+        if d is POSTGRES
+        else ()
+    )  # fmt: skip
+    moves = (
+        m.replace("{guard}", "").replace("{where}", d.in_part).replace("{sign}", "1")
+        for m in _moves(d)
+    )
+    return (*lock, *moves)
 
 
 def cleanup(d: Dialect) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """The positions of a rebuild in parts (projections.parallel), one row per view and part.
 
 While a view has rows here it is being rebuilt in parts: each part's rows and its position
-commit together, the view's own position is recorded only when every part has reached the
-rebuild's end (`until_id`), in the transaction that fills the counters and deletes these rows.
+commit together, and the transaction that takes a part to the rebuild's end (`until_id`) adds
+its reports to the counters; the view's own position is recorded only when every part has
+reached the end, in the transaction that deletes these rows.
 """
 
 # ruff: noqa: S608  (the SQL is assembled from this module's constants only, never from input)
@@ -57,6 +58,7 @@ def fields(d: Dialect, create: tuple[str, ...]) -> dict[str, Any]:
         "select_parts": select,
         "delete_parts": delete,
         "fill_counters": counters.fill(d)[1:],  # without the index `create` already has
+        "part_counts": counters.part_moves(d),
         "create_report_indexes": creates,
         "drop_report_indexes": drops,
     }

@@ -69,6 +69,12 @@ class PartsBehaviour:
         assert standing["reports"][Part(1, 3, top)] is None
         assert standing["reports"][Part(2, 3, top)] == top
         assert p.status()[0].position == 0  # the view's own position waits for every part
+        # The part that reached the end counted its reports, and only those, in the counters.
+        mine = [r for r in expected["proj_reports"] if part_of(r["report_id"], 3) == 2]
+        shares = [r for r in expected["proj_shares"] if part_of(r["report_id"], 3) == 2]
+        counted = snapshot(p)["proj_share_counts"]
+        assert mine and sum(c["n"] for c in counted if c["agency_id"] == "") == len(mine)
+        assert sum(c["n"] for c in counted if c["agency_id"] != "") == len(shares)
         resumed = p.catch_up()
         assert [r.failure for r in resumed] == [None, None]
         assert [r.position for r in resumed] == [top, top]
