@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import UTC, date
 
 from projections.rules.fold import RecordError
 from projections.rules.headers import Header
@@ -33,9 +33,22 @@ RESOLVED = "resolved"
 AUTO_CLOSED = "auto_closed"
 
 
+_AHEAD_OF_UTC = WIB.utcoffset(None)
+_DAYS: dict[date, str] = {}
+"""The text of the days that actions happened on lately (a chunk's actions share few days)."""
+_DAYS_KEPT = 4096
+
+
 def day_of(header: Header) -> str:
     """The WIB date of an action."""
-    return header.at.astimezone(WIB).date().isoformat()
+    at = header.at
+    day = (at + _AHEAD_OF_UTC).date() if at.tzinfo is UTC else at.astimezone(WIB).date()
+    text = _DAYS.get(day)
+    if text is None:
+        if len(_DAYS) >= _DAYS_KEPT:
+            _DAYS.clear()
+        text = _DAYS[day] = day.isoformat()
+    return text
 
 
 def _resolved_change(header: Header) -> int:
@@ -59,10 +72,11 @@ class DailyBatch:
     def fold(self, header: Header) -> None:
         """Count one action (and a change in its report day's resolved reports)."""
         rid = header.report_id
+        day = day_of(header)
         if header.event_type == "Submitted":
             if rid in self.origins:
                 raise RecordError(f"report {rid} submitted twice")
-            origin = (day_of(header), str(header.get("classification")))
+            origin = (day, str(header.get("classification")))
             self.origins[rid] = self.new[rid] = origin
         if rid not in self.origins:
             raise RecordError(f"report {rid} v{header.version}: no Submitted event before it")
@@ -71,9 +85,9 @@ class DailyBatch:
         if header.event_type == "Dispositioned" and header.get("to_unit"):
             kind = None  # a unit disposition moves the report within the agency
         if kind is not None:
-            self.counts[(day_of(header), classification, kind)] += 1
+            self.counts[(day, classification, kind)] += 1
         if header.event_type == "Completed" and header.get("auto"):
-            self.counts[(day_of(header), classification, AUTO_CLOSED)] += 1
+            self.counts[(day, classification, AUTO_CLOSED)] += 1
         change = _resolved_change(header)
         if change:
             self.counts[(submitted_day, classification, RESOLVED)] += change

@@ -18,6 +18,16 @@ from projections.rules.record import NATIONAL_ADMIN_AGENCY, ClockRecord
 class Dues:
     """Computes the unstamped dues of a report from its clock record."""
 
+    INPUTS = frozenset(
+        {
+            *("deadlines", "hold_started_at", "hold_ended_at", "submitted_at"),
+            *("intake_agency_id", "target_agency_id", "classification", "urgency"),
+            *("last_follow_up_at", "agency_id"),
+        }
+    )
+    """The record fields the dues are computed from: an event that sets none of them leaves
+    the dues as they were."""
+
     def __init__(self, stamper: DeadlineStamper, *, memo: int = 65536) -> None:
         """`memo`: how many computed dues to remember (the same inputs recur from one event
         of a report to the next, and a calendar walk is costly)."""

@@ -7,7 +7,7 @@ stops instead of producing a wrong view.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import fields, replace
 from operator import attrgetter
 from typing import Any, cast
@@ -227,16 +227,23 @@ class Draft(ClockRecord):
 def fold_into(draft: Draft | None, header: Header) -> Draft:
     """`apply` on a draft, in place: the same checks (nothing changes when one fails) and the
     same changes. Returns the draft (a new one for a report's first event)."""
+    return fold_changes(draft, header)[0]
+
+
+def fold_changes(draft: Draft | None, header: Header) -> tuple[Draft, Collection[str] | None]:
+    """`fold_into`, also naming the fields the event set besides `version`, `state`,
+    `state_at` and `last_event_at` (None for a report's first event: every field is new)."""
     if draft is None:
-        return cast(Draft, _submitted(header, Draft))
+        return cast(Draft, _submitted(header, Draft)), None
     change = _change(header, draft.version)
     moved = header.state != draft.state
     put = object.__setattr__  # past the frozen record's guard: a draft is changed in place
-    for name, value in change(draft, header).items():  # computed before any change is made
+    changes = change(draft, header)  # computed before any change is made
+    for name, value in changes.items():
         put(draft, name, value)
     put(draft, "version", header.version)
     if moved:
         put(draft, "state_at", header.at)
     put(draft, "state", header.state)
     put(draft, "last_event_at", header.at)
-    return draft
+    return draft, changes.keys()
