@@ -83,6 +83,12 @@ class Rebuild:
         self.views = list(views)
         self.log = log
         self.chunk = max(1, chunk)
+        # The parts of a rebuild write at different times: part i's first chunk is (i + 1) /
+        # count of a chunk, so that the parts, folding at the same pace, do not all wait for
+        # the database's one writer at the end of every chunk.
+        self.first = self.chunk
+        if part is not None and start is None:
+            self.first = max(1, self.chunk * (part.index + 1) // part.count)
         self.progress = progress
         self.incremental = incremental
         self.applied = dict.fromkeys((v.name for v in views), 0)
@@ -154,9 +160,10 @@ class Rebuild:
     ) -> None:
         """Read and fold up to `chunk` events after `at`."""
         position = at
-        while chunk.count < self.chunk:
+        size, self.first = self.first, self.chunk
+        while chunk.count < size:
             rows: list[Stored] = self.log.stored_after(
-                position, min(PAGE, self.chunk - chunk.count), self.part
+                position, min(PAGE, size - chunk.count), self.part
             )
             if not rows:
                 return
