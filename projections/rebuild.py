@@ -80,6 +80,8 @@ class Rebuild:
         self.written: set[str] = set()  # reports this replay has written (when fresh)
         self.before_writing = before_writing
         self.start = start
+        # A part replayed from its start has counted, in its batches, every row it wrote.
+        self.whole = part is not None and start is None
         self.views = list(views)
         self.log = log
         self.chunk = max(1, chunk)
@@ -122,7 +124,13 @@ class Rebuild:
                         if self.part is None:
                             view.commit(batches[view.name], chunk.last, after=at)
                         else:
-                            view.commit_part(batches[view.name], self.part, chunk.last, after=at)
+                            view.commit_part(
+                                batches[view.name],
+                                self.part,
+                                chunk.last,
+                                after=at,
+                                whole=self.whole,
+                            )
                         self._advance(view.name, chunk.count, chunk.last, top)
                 except (PositionTaken, *TRANSIENT):
                     raise
@@ -132,6 +140,7 @@ class Rebuild:
                     self.fresh = False  # the incremental way wrote rows of its own
                     at = end
                     batches = {v.name: v.projector.rebuilding() for v in active}
+                    self.whole = False
                     resident, previous = set(), set()
                     continue
                 at = chunk.last
@@ -197,7 +206,9 @@ class Rebuild:
             self.before_writing = None
         for view in active:
             if at != self.part.until:
-                view.commit_part(batches[view.name], self.part, self.part.until, after=at)
+                view.commit_part(
+                    batches[view.name], self.part, self.part.until, after=at, whole=self.whole
+                )
             self.position[view.name] = self.part.until
 
     def _advance(self, name: str, count: int, last: int, top: int) -> None:

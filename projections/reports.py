@@ -6,12 +6,12 @@ report's SLA status and the compliance figures. Rows are derived from the clear 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC
 from typing import Any
 
 from projections.dues import Dues
-from projections.rules.clocks import ClockState, clocks_of
+from projections.rules.clocks import LATE, MET, ClockState, clocks_of
 from projections.rules.codec import record_from_json, record_to_json
 from projections.rules.fold import Draft, apply, fold_changes
 from projections.rules.headers import Header
@@ -24,6 +24,7 @@ from projections.sql import (
     Statement,
     Statements,
 )
+from projections.sql.counters import CLOCK_COUNT_COLUMNS, FIGURE_CLOCK_NAMES, SHARE_COUNT_COLUMNS
 from projections.times import us
 from projections.tx import Tx
 
@@ -113,6 +114,84 @@ def share_rows(r: ClockRecord) -> list[Row]:
 
 
 _Rows = tuple[list[str], list[Row], list[Row], list[Row]]  # ids, report, clock, share rows
+_Count = tuple[bool, tuple[str, ...], tuple[int, ...]]  # (a clock counter?, key, values)
+_Counted = list[_Count]  # what one report's rows add to the counters
+
+
+def _counted(report: Row, clocks: list[Row], shares: list[Row]) -> _Counted:
+    """What one report's rows add to the compliance counters, as the counter statements
+    (`projections.sql.counters`) add them up: the report row nationally (agency ''), each share
+    row for its agency, each stamped clock of the figures for its agency."""
+
+    def share(row: Row, agency: str) -> _Count:
+        key = (row["submitted_day"], agency, row["classification"], row["bucket"])
+        values = (row["returns"], row["redispositions"], row["handling"], row["followed_up"])
+        return False, key, (1, *values)
+
+    out = [share(report, "")] + [share(row, row["agency_id"]) for row in shares]
+    for c in clocks:
+        if c["stamped"] and c["clock"] in FIGURE_CLOCK_NAMES:
+            outcome = c["outcome"]
+            key = (c["submitted_day"], c["agency_id"] or "", c["clock"], c["classification"])
+            unfinished = outcome is None and c["due_us"] is not None
+            out.append((True, key, (outcome == MET, outcome == LATE, unfinished)))
+    return out
+
+
+class Tally:
+    """The compliance counters of the reports a rebuild's part wrote, added up as their rows
+    are built: the part adds them to the view's counters once, at its end, instead of reading
+    every row back. A report written again takes back what its earlier rows added."""
+
+    def __init__(self) -> None:
+        self.shares: dict[tuple[str, ...], list[int]] = {}
+        self.clocks: dict[tuple[str, ...], list[int]] = {}
+        self.by_report: dict[str, _Counted] = {}  # what each held report's rows added
+
+    def replace(self, report_id: str, counted: _Counted) -> None:
+        """Count a report's new rows in place of its earlier ones (if it had any)."""
+        self._add(self.by_report.pop(report_id, ()), -1)
+        self._add(counted, 1)
+        self.by_report[report_id] = counted
+
+    def known(self, report_id: str, counted: _Counted) -> None:
+        """What the stored rows of a report, counted before, added."""
+        self.by_report[report_id] = counted
+
+    def _add(
+        self, counted: Iterable[tuple[bool, tuple[str, ...], tuple[int, ...]]], sign: int
+    ) -> None:
+        for is_clock, key, values in counted:
+            table = self.clocks if is_clock else self.shares
+            sums = table.get(key)
+            if sums is None:
+                sums = table[key] = [0] * len(values)
+            for i, value in enumerate(values):
+                sums[i] += sign * value
+
+    def follow(self, keep: Collection[str]) -> Tally:
+        """The same tally, remembering only the reports of `keep` (the others are loaded, and
+        counted, again if a later event touches them)."""
+        self.by_report = {rid: c for rid, c in self.by_report.items() if rid in keep}
+        return self
+
+    def write(self, tx: Tx) -> None:
+        """Add the tally to the view's counters (rows left at zero are not written: the end of
+        the rebuild drops the counter rows at zero)."""
+        lock, add_share, add_clock = tx.sql.add_counts
+        tx.run(lock, {})
+        shares = [
+            dict(zip(SHARE_COUNT_COLUMNS, (*key, *sums), strict=True))
+            for key, sums in sorted(self.shares.items())
+            if sums[0]
+        ]
+        clocks = [
+            dict(zip(CLOCK_COUNT_COLUMNS, (*key, *sums), strict=True))
+            for key, sums in sorted(self.clocks.items())
+            if any(sums)
+        ]
+        tx.run_many(add_share, shares)
+        tx.run_many(add_clock, clocks)
 
 
 class ReportsBatch:
@@ -124,11 +203,18 @@ class ReportsBatch:
     computed still fails itself), and the clocks of each touched report once (`settle`)."""
 
     def __init__(
-        self, dues: Dues, records: dict[str, ClockRecord], *, settle_each: bool = True
+        self,
+        dues: Dues,
+        records: dict[str, ClockRecord],
+        *,
+        settle_each: bool = True,
+        tally: Tally | None = None,
     ) -> None:
+        """`tally`: add up the counters of the rows built (a rebuild)."""
         self.dues = dues
         self.records = records
         self.settle_each = settle_each
+        self.tally = tally
         self.clocks: dict[str, list[ClockState] | None] = {}
         self.stored = set(records)  # reports whose rows the view has (the others are new)
         self._rows: _Rows | None = None  # what `write` writes, once settled
@@ -172,14 +258,21 @@ class ReportsBatch:
             if clocks is None:  # a rebuild's draft: read as it stands, and folded on in place
                 self.clocks[rid] = self._clocks(self.records[rid])  # by the next chunk
         touched = sorted(self.clocks)
-        pairs = [(self.records[rid], self.clocks[rid] or []) for rid in touched]
+        rows = [self._rows_of(self.records[rid], self.clocks[rid] or []) for rid in touched]
+        if self.tally is not None:
+            for rid, (report_, clocks_, shares_) in zip(touched, rows, strict=True):
+                self.tally.replace(rid, _counted(report_, clocks_, shares_))
         self._rows = (
             touched,
-            [report_row(r, c) for r, c in pairs],
-            [row for r, c in pairs for row in clock_rows(r, c)],
-            [row for r, _ in pairs for row in share_rows(r)],
+            [report for report, _, _ in rows],
+            [row for _, clocks, _ in rows for row in clocks],
+            [row for _, _, shares in rows for row in shares],
         )
         return self._rows
+
+    @staticmethod
+    def _rows_of(r: ClockRecord, clocks: list[ClockState]) -> tuple[Row, list[Row], list[Row]]:
+        return report_row(r, clocks), clock_rows(r, clocks), share_rows(r)
 
     def load(self, tx: Tx, report_ids: Sequence[str]) -> None:
         """Add the stored records of these reports (those the view has)."""
@@ -187,11 +280,16 @@ class ReportsBatch:
         for record in (record_from_json(row["record"]) for row in rows):
             self.records[record.report_id] = record
             self.stored.add(record.report_id)
+            if self.tally is not None:  # its stored rows, as they were built from the record
+                self.tally.known(
+                    record.report_id, _counted(*self._rows_of(record, self._clocks(record)))
+                )
 
     def follow(self, keep: Collection[str]) -> ReportsBatch:
         """The next batch of a rebuild, keeping in memory the records of `keep` only."""
         kept = {rid: r for rid, r in self.records.items() if rid in keep}
-        return ReportsBatch(self.dues, kept, settle_each=self.settle_each)
+        tally = None if self.tally is None else self.tally.follow(keep)
+        return ReportsBatch(self.dues, kept, settle_each=self.settle_each, tally=tally)
 
     def write(self, tx: Tx) -> None:
         """Replace the touched reports' rows, moving the compliance counters with them."""
@@ -214,6 +312,13 @@ class ReportsBatch:
             tx.run(statement, ids)
         self.stored.update(touched)
 
+    def write_counts(self, tx: Tx) -> bool:
+        """Add what the tally counted to the counters; False if there is no tally."""
+        if self.tally is None:
+            return False
+        self.tally.write(tx)
+        return True
+
 
 class ReportsProjector:
     """Folds each report's clear headers into its clock record and derived rows."""
@@ -230,8 +335,9 @@ class ReportsProjector:
         return ReportsBatch(self.dues, records)
 
     def rebuilding(self) -> ReportsBatch:
-        """An empty batch for a rebuild: clocks computed once per report and write."""
-        return ReportsBatch(self.dues, {}, settle_each=False)
+        """An empty batch for a rebuild: clocks computed once per report and write, the
+        counters of the rows added up as they are built."""
+        return ReportsBatch(self.dues, {}, settle_each=False, tally=Tally())
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements that empty this projection."""

@@ -44,6 +44,8 @@ class Batch(Protocol):
 
     def follow(self, keep: Collection[str]) -> Batch: ...  # next batch, state of `keep` kept
 
+    def write_counts(self, tx: Tx) -> bool: ...  # add what a rebuild's part counted, if it did
+
 
 class Projector(Protocol):
     """The backend-independent logic of one projection."""
@@ -185,17 +187,20 @@ class View:
         """The statements a part writes with: no counters (filled once at the end)."""
         return replace(self.sql, counts_out=(), counts_in=(), counts_cleanup=())
 
-    def commit_part(self, batch: Batch, part: Part, last: int, *, after: int | None) -> None:
+    def commit_part(
+        self, batch: Batch, part: Part, last: int, *, after: int | None, whole: bool = False
+    ) -> None:
         """Write a part's batch with the part's new position, in one transaction, if the part
         stands exactly at `after`; otherwise write nothing and raise PositionTaken. The commit
         that takes the part to its end also adds the part's reports to what the view counts
-        over every report (the compliance counters)."""
+        over every report (the compliance counters): from what the batches counted, if they
+        replayed the `whole` part, else from the part's rows."""
         with self.transaction(commit=True) as tx:
             params = {"projection": self.name, "part": part.index}
             if not tx.rows(self.sql.advance_part, {**params, "after": after or 0, "last": last}):
                 raise PositionTaken(f"{self.name} part {part.index} is not at {after}")
             batch.write(Tx(tx.cursor, self._part_sql, json_arrays=self.json_arrays))
-            if last == part.until:
+            if last == part.until and not (whole and batch.write_counts(tx)):
                 mine = {"parts": part.count, "part": part.index, "texts": json.dumps(part.texts())}
                 for statement in self.projector.ending_part(self.sql):
                     tx.run(statement, mine)

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FIGURE_CLOCKS = "('verification', 'first_follow_up', 'kip_answer', 'kip_extension', 'completion')"
+FIGURE_CLOCK_NAMES = frozenset(
+    {"verification", "first_follow_up", "kip_answer", "kip_extension", "completion"}
+)
+"""The clocks the compliance figures count (the auto-close clock is not a deadline)."""
+FIGURE_CLOCKS = f"({', '.join(repr(c) for c in sorted(FIGURE_CLOCK_NAMES))})"
 SHARE_SUMS = "returns, redispositions, handling, followed_up"
 
 
@@ -176,6 +180,41 @@ def part_moves(d: Dialect) -> tuple[str, ...]:
         for m in _moves(d)
     )
     return (*lock, *moves)
+
+
+SHARE_COUNT_COLUMNS = (
+    "submitted_day", "agency_id", "classification", "bucket", "n", "returns", "redispositions",
+    "handling", "followed_up",
+)  # fmt: skip
+CLOCK_COUNT_COLUMNS = (
+    "submitted_day", "agency_id", "clock", "classification", "met", "late", "unfinished"
+)  # fmt: skip
+
+
+def additions(d: Dialect) -> tuple[str, str, str]:
+    """Lock the counters (PostgreSQL; nothing on SQLite), then add one share counter row, one
+    clock counter row: the counts a part added up in memory (`projections.reports.Tally`)."""
+    t = d.prefix
+    lock = (
+        f"LOCK TABLE {t}proj_share_counts, {t}proj_clock_counts IN SHARE ROW EXCLUSIVE MODE"
+        if d is POSTGRES
+        else "SELECT 1"
+    )
+    share_set = ", ".join(f"{c} = c.{c} + excluded.{c}" for c in SHARE_COUNT_COLUMNS[4:])
+    clock_set = ", ".join(f"{c} = c.{c} + excluded.{c}" for c in CLOCK_COUNT_COLUMNS[4:])
+    shares = (
+        f"INSERT INTO {t}proj_share_counts AS c ({', '.join(SHARE_COUNT_COLUMNS)})"
+        f" VALUES ({', '.join(d.p(c) for c in SHARE_COUNT_COLUMNS)})"
+        " ON CONFLICT (agency_id, bucket, submitted_day, classification)"
+        f" DO UPDATE SET {share_set}"
+    )
+    clocks = (
+        f"INSERT INTO {t}proj_clock_counts AS c ({', '.join(CLOCK_COUNT_COLUMNS)})"
+        f" VALUES ({', '.join(d.p(c) for c in CLOCK_COUNT_COLUMNS)})"
+        " ON CONFLICT (agency_id, clock, submitted_day, classification)"
+        f" DO UPDATE SET {clock_set}"
+    )
+    return lock, shares, clocks
 
 
 def cleanup(d: Dialect) -> tuple[str, ...]:

@@ -59,6 +59,7 @@ def fields(d: Dialect, create: tuple[str, ...]) -> dict[str, Any]:
         "delete_parts": delete,
         "fill_counters": counters.fill(d)[1:],  # without the index `create` already has
         "part_counts": counters.part_moves(d),
+        "add_counts": counters.additions(d),
         "create_report_indexes": creates,
         "drop_report_indexes": drops,
     }

@@ -81,6 +81,21 @@ class PartsBehaviour:
         assert snapshot(p) == expected
         assert [v.parts() for v in views] == [[], []]
 
+    def test_parts_in_small_chunks_count_reports_written_again(
+        self, app: LedgerApplication
+    ) -> None:
+        # Chunks of a few events: most reports are written in several chunks, many of them
+        # after their records left memory (loaded back, and what their rows counted taken back).
+        p, expected, top = rebuilt_demo(app, reports=150, seed=29)
+        views = list(p.views.values())
+        for view in views:
+            view.reset(parts=(2, top))
+        for index, chunk in ((0, 3), (1, 7)):
+            done = replay_part(views, p.log, Part(index, 2, top), None, chunk=chunk, fresh=True)
+            assert [position for _, _, position, _ in done] == [top, top]
+        assert [r.failure for r in p.catch_up()] == [None, None]
+        assert snapshot(p) == expected
+
     def test_views_left_by_different_rebuilds_in_parts_are_each_finished(
         self, app: LedgerApplication
     ) -> None:
