@@ -137,8 +137,8 @@ class DailyProjector:
         rows = tx.rows(tx.sql.select_origins, {"ids": tx.array(report_ids)})
         return DailyBatch({r["report_id"]: (r["day"], r["classification"]) for r in rows})
 
-    def rebuilding(self) -> DailyBatch:
-        """An empty batch for a rebuild."""
+    def rebuilding(self, *, counting: bool = False) -> DailyBatch:
+        """An empty batch for a rebuild (nothing to count over every report)."""
         return DailyBatch({})
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]:

@@ -80,7 +80,8 @@ class Rebuild:
         self.written: set[str] = set()  # reports this replay has written (when fresh)
         self.before_writing = before_writing
         self.start = start
-        # A part replayed from its start has counted, in its batches, every row it wrote.
+        # A part replayed from its start counts, in its batches, every row it writes (and adds
+        # those counts to what the view counts over every report at the part's end).
         self.whole = part is not None and start is None
         self.views = list(views)
         self.log = log
@@ -101,7 +102,7 @@ class Rebuild:
         """Replay the log into the views; (name, applied, position, failure) per view."""
         active = list(self.views)
         at: int | None = self.start
-        batches = {v.name: v.projector.rebuilding() for v in active}
+        batches = {v.name: v.projector.rebuilding(counting=self.whole) for v in active}
         resident: set[str] = set()  # reports whose state the batches hold
         previous: set[str] = set()  # reports touched in the previous chunk
         top = self.part.until if self.part is not None else self.log.max_id()
@@ -139,8 +140,8 @@ class Rebuild:
                     active = self._fall_back(active, end, top)
                     self.fresh = False  # the incremental way wrote rows of its own
                     at = end
-                    batches = {v.name: v.projector.rebuilding() for v in active}
                     self.whole = False
+                    batches = {v.name: v.projector.rebuilding() for v in active}
                     resident, previous = set(), set()
                     continue
                 at = chunk.last

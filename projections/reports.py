@@ -334,10 +334,11 @@ class ReportsProjector:
         records = {r.report_id: r for r in (record_from_json(row["record"]) for row in rows)}
         return ReportsBatch(self.dues, records)
 
-    def rebuilding(self) -> ReportsBatch:
-        """An empty batch for a rebuild: clocks computed once per report and write, the
-        counters of the rows added up as they are built."""
-        return ReportsBatch(self.dues, {}, settle_each=False, tally=Tally())
+    def rebuilding(self, *, counting: bool = False) -> ReportsBatch:
+        """An empty batch for a rebuild: clocks computed once per report and write (with
+        `counting`, the counters of the rows added up as they are built: a part of a rebuild
+        in parts, replayed from its start)."""
+        return ReportsBatch(self.dues, {}, settle_each=False, tally=Tally() if counting else None)
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]:
         """The statements that empty this projection."""

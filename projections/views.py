@@ -54,7 +54,9 @@ class Projector(Protocol):
 
     def begin(self, tx: Tx, report_ids: Sequence[str]) -> Batch: ...
 
-    def rebuilding(self) -> Batch: ...  # an empty batch for a rebuild (projections.rebuild)
+    # An empty batch for a rebuild (projections.rebuild); `counting`: add up what the view
+    # counts over every report as rows are built (a part of a rebuild in parts).
+    def rebuilding(self, *, counting: bool = False) -> Batch: ...
 
     def reset(self, sql: Statements) -> tuple[Statement, ...]: ...
 

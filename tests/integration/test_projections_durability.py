@@ -23,8 +23,8 @@ FULL, NORMAL = 2, 1  # SQLite's PRAGMA synchronous levels
 FAST = 2  # SQLite's PRAGMA secure_delete levels: 0 off, 1 on, 2 fast
 
 
-def _settings(conn: Any) -> tuple[int, int]:
-    c = conn.cursor()
+def _settings(c: Any) -> tuple[int, int]:
+    """The synchronous and secure_delete levels a cursor's connection runs with."""
     c.execute("PRAGMA synchronous")
     synchronous = c.fetchone()[0]
     c.execute("PRAGMA secure_delete")
@@ -39,26 +39,17 @@ def _catch_up_in_small_batches(app: LedgerApplication) -> Projections:
 
 
 class TestSQLite(SQLiteBackend):
-    def test_a_view_commits_with_synchronous_normal(self, app: LedgerApplication) -> None:
-        p = _catch_up_in_small_batches(app)
-        with p.views["reports"].transaction(commit=True) as tx:
-            tx.cursor.execute("PRAGMA synchronous")
-            assert tx.cursor.fetchone()[0] == NORMAL
-        with p.views["reports"].transaction(commit=False) as tx:  # reads are left alone
-            tx.cursor.execute("PRAGMA synchronous")
-            assert tx.cursor.fetchone()[0] == FULL
-
-    def test_a_view_deletes_without_overwriting(self, app: LedgerApplication) -> None:
+    def test_a_view_commits_with_synchronous_normal_and_without_overwriting(
+        self, app: LedgerApplication
+    ) -> None:
         p = _catch_up_in_small_batches(app)
         datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]
         with datastore.get_connection(commit=False) as conn:
-            _, library_default = _settings(conn)
+            _, library_default = _settings(conn.cursor())
         with p.views["reports"].transaction(commit=True) as tx:
-            tx.cursor.execute("PRAGMA secure_delete")
-            assert tx.cursor.fetchone()[0] == FAST
+            assert _settings(tx.cursor) == (NORMAL, FAST)
         with p.views["reports"].transaction(commit=False) as tx:  # reads are left alone
-            tx.cursor.execute("PRAGMA secure_delete")
-            assert tx.cursor.fetchone()[0] == library_default
+            assert _settings(tx.cursor) == (FULL, library_default)
 
     def test_every_pooled_connection_is_back_at_full(self, app: LedgerApplication) -> None:
         p = _catch_up_in_small_batches(app)
@@ -70,7 +61,7 @@ class TestSQLite(SQLiteBackend):
             conns = [
                 stack.enter_context(datastore.get_connection(commit=False)) for _ in range(held)
             ]
-            levels = [_settings(conn) for conn in conns]
+            levels = [_settings(conn.cursor()) for conn in conns]
         default = sqlite3.connect(":memory:").execute("PRAGMA secure_delete").fetchone()[0]
         assert levels == [(FULL, default)] * held
 
