@@ -13,7 +13,7 @@ from typing import Any
 from projections.dues import Dues
 from projections.rules.clocks import LATE, MET, ClockState, clocks_of
 from projections.rules.codec import record_from_json, record_to_json
-from projections.rules.fold import Draft, apply, fold_changes
+from projections.rules.fold import Draft, apply, fold_into
 from projections.rules.headers import Header
 from projections.rules.record import ClockRecord
 from projections.rules.shares import WIB, agency_shares, national_share, report_day
@@ -233,7 +233,7 @@ class ReportsBatch:
         # into one first), which `settle` reads as it stands.
         known = self.records.get(rid)
         draft = known if known is None or type(known) is Draft else Draft.of(known)
-        self.records[rid], changed = fold_changes(draft, header)
+        self.records[rid], changed = fold_into(draft, header)
         if changed is None or not self.dues.INPUTS.isdisjoint(changed):
             self.dues.expected_verification(self.records[rid])  # remembered by their inputs:
             self.dues.auto_close(self.records[rid])  # `settle` finds them again

@@ -209,8 +209,8 @@ def _replaced(record: ClockRecord, changes: Mapping[str, Any]) -> ClockRecord:
 
 class Draft(ClockRecord):
     """A record being folded in place, for a rebuild: `fold_into` changes a draft by the same
-    rules as `apply`, without copying the whole record for every event; `freeze` gives the
-    record. A draft is not equal to any record, and only `fold_into` changes it."""
+    rules as `apply`, without copying the whole record for every event, and the rebuild reads
+    it as a record. A draft is not equal to any record, and only `fold_into` changes it."""
 
     __slots__ = ()
 
@@ -219,20 +219,12 @@ class Draft(ClockRecord):
         """A draft starting from a record (the record itself is not changed)."""
         return cls(*_values(record))
 
-    def freeze(self) -> ClockRecord:
-        """The record the draft stands for now."""
-        return ClockRecord(*_values(self))
 
-
-def fold_into(draft: Draft | None, header: Header) -> Draft:
+def fold_into(draft: Draft | None, header: Header) -> tuple[Draft, Collection[str] | None]:
     """`apply` on a draft, in place: the same checks (nothing changes when one fails) and the
-    same changes. Returns the draft (a new one for a report's first event)."""
-    return fold_changes(draft, header)[0]
-
-
-def fold_changes(draft: Draft | None, header: Header) -> tuple[Draft, Collection[str] | None]:
-    """`fold_into`, also naming the fields the event set besides `version`, `state`,
-    `state_at` and `last_event_at` (None for a report's first event: every field is new)."""
+    same changes. Returns the draft (a new one for a report's first event) and the fields the
+    event set besides `version`, `state`, `state_at` and `last_event_at` (None for a report's
+    first event: every field is new)."""
     if draft is None:
         return cast(Draft, _submitted(header, Draft)), None
     change = _change(header, draft.version)
