@@ -158,9 +158,7 @@ class Tally:
         """What the stored rows of a report, counted before, added."""
         self.by_report[report_id] = counted
 
-    def _add(
-        self, counted: Iterable[tuple[bool, tuple[str, ...], tuple[int, ...]]], sign: int
-    ) -> None:
+    def _add(self, counted: Iterable[_Count], sign: int) -> None:
         for is_clock, key, values in counted:
             table = self.clocks if is_clock else self.shares
             sums = table.get(key)
@@ -178,8 +176,9 @@ class Tally:
     def write(self, tx: Tx) -> None:
         """Add the tally to the view's counters (rows left at zero are not written: the end of
         the rebuild drops the counter rows at zero)."""
-        lock, add_share, add_clock = tx.sql.add_counts
-        tx.run(lock, {})
+        *locks, add_share, add_clock = tx.sql.add_counts
+        for statement in locks:
+            tx.run(statement, {})
         shares = [
             dict(zip(SHARE_COUNT_COLUMNS, (*key, *sums), strict=True))
             for key, sums in sorted(self.shares.items())

@@ -66,6 +66,6 @@ class Statements:
     delete_parts: Statement
     fill_counters: tuple[Statement, ...]
     part_counts: tuple[Statement, ...]  # add one part's reports to the counters (parts, texts)
-    add_counts: tuple[Statement, Statement, Statement]  # lock, add a share / a clock counter
+    add_counts: tuple[Statement, ...]  # lock (PostgreSQL), add a share / a clock counter
     create_report_indexes: tuple[Statement, ...]
     drop_report_indexes: tuple[Statement, ...]

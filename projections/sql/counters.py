@@ -164,22 +164,26 @@ def moves(d: Dialect, sign: int) -> tuple[str, ...]:
     )
 
 
+def lock(d: Dialect) -> tuple[str, ...]:
+    """Lock both counter tables, in the order every writer takes them (PostgreSQL; nothing on
+    SQLite, whose writers take turns): two parts of a rebuild ending together add to the same
+    counter rows one after the other rather than row by row in different orders."""
+    if d is not POSTGRES:
+        return ()
+    return (
+        f"LOCK TABLE {d.prefix}proj_share_counts, {d.prefix}proj_clock_counts"
+        " IN SHARE ROW EXCLUSIVE MODE",
+    )
+
+
 def part_moves(d: Dialect) -> tuple[str, ...]:
     """The statements adding the stored rows of one part's reports to the counters (a part of
-    a rebuild in parts, once its rows are all written). On PostgreSQL the part first locks both
-    counter tables, in the order every writer takes them: two parts ending together upsert the
-    same counter rows, one after the other rather than row by row in different orders."""
-    lock = (
-        (f"LOCK TABLE {d.prefix}proj_share_counts, {d.prefix}proj_clock_counts"
-         " IN SHARE ROW EXCLUSIVE MODE",)
-        if d is POSTGRES
-        else ()
-    )  # fmt: skip
+    a rebuild in parts, once its rows are all written), after `lock`."""
     moves = (
         m.replace("{guard}", "").replace("{where}", d.in_part).replace("{sign}", "1")
         for m in _moves(d)
     )
-    return (*lock, *moves)
+    return (*lock(d), *moves)
 
 
 SHARE_COUNT_COLUMNS = (
@@ -191,15 +195,10 @@ CLOCK_COUNT_COLUMNS = (
 )  # fmt: skip
 
 
-def additions(d: Dialect) -> tuple[str, str, str]:
-    """Lock the counters (PostgreSQL; nothing on SQLite), then add one share counter row, one
-    clock counter row: the counts a part added up in memory (`projections.reports.Tally`)."""
+def additions(d: Dialect) -> tuple[str, ...]:
+    """`lock`, then the statements adding one share counter row and one clock counter row:
+    the counts a part added up in memory (`projections.reports.Tally`)."""
     t = d.prefix
-    lock = (
-        f"LOCK TABLE {t}proj_share_counts, {t}proj_clock_counts IN SHARE ROW EXCLUSIVE MODE"
-        if d is POSTGRES
-        else "SELECT 1"
-    )
     share_set = ", ".join(f"{c} = c.{c} + excluded.{c}" for c in SHARE_COUNT_COLUMNS[4:])
     clock_set = ", ".join(f"{c} = c.{c} + excluded.{c}" for c in CLOCK_COUNT_COLUMNS[4:])
     shares = (
@@ -214,7 +213,7 @@ def additions(d: Dialect) -> tuple[str, str, str]:
         " ON CONFLICT (agency_id, clock, submitted_day, classification)"
         f" DO UPDATE SET {clock_set}"
     )
-    return lock, shares, clocks
+    return (*lock(d), shares, clocks)
 
 
 def cleanup(d: Dialect) -> tuple[str, ...]:
