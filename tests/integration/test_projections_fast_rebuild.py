@@ -5,8 +5,9 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 
@@ -99,6 +100,33 @@ class FastRebuildBehaviour:
         assert {s.name: s.failure for s in fixed.status()} == {"reports": None, "daily": None}
         rows = {row["report_id"] for row in snapshot(fixed)["proj_reports"]}
         assert rows == {str(first), str(bad), str(after)}
+
+    def test_a_chunk_whose_write_fails_stops_where_a_catch_up_stops(
+        self, app: LedgerApplication, refuse_report_row: Callable[[str], None]
+    ) -> None:
+        run_demo(app, reports=80, seed=11)
+        p = Projections(app)
+        stored = p.log.stored_after(None, 100_000)
+        bad = str(UUID(str(stored[len(stored) // 2].originator_id)))  # mid-log
+        first = min(row.id for row in stored if str(UUID(str(row.originator_id))) == bad)
+        refuse_report_row(bad)  # its first event's row: a write that fails
+        caught = p.catch_up(batch_size=50)
+        failure = caught[0].failure
+        assert failure is not None and failure.report_id == bad
+        assert failure.notification_id == first and "row refused" in failure.message
+        assert caught[1].failure is None and caught[1].position == p.log.max_id()
+        incremental = snapshot(p)
+        # The chunk whose write fails goes the incremental way, which stops where the
+        # catch-up stops; the daily view, which writes no such row, goes on to the end.
+        for chunk in (7, 40):
+            rebuilt = p.rebuild(batch_size=chunk)
+            assert [(r.name, r.applied, r.position) for r in rebuilt] == [
+                (c.name, c.applied, c.position) for c in caught
+            ]
+            stopped = rebuilt[0].failure
+            assert stopped is not None and stopped.notification_id == first
+            assert stopped.message == failure.message and rebuilt[1].failure is None
+            assert snapshot(p) == incremental
 
 
 def _no_fallback(views: Sequence[View], until: int) -> list[Result]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -101,6 +101,21 @@ class SQLiteBackend(Backend):
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{Path(folder) / 'ledger.sqlite3'}"
 
+    @pytest.fixture
+    def refuse_report_row(self, app: LedgerApplication) -> Callable[[str], None]:
+        """Have the database refuse the `proj_reports` row of one report (a view write that
+        fails), with a trigger."""
+
+        def refuse(report_id: str) -> None:
+            with app.factory.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+                c.execute(
+                    "CREATE TRIGGER refuse_row BEFORE INSERT ON proj_reports"
+                    f" WHEN NEW.report_id = '{report_id}'"
+                    " BEGIN SELECT RAISE(ABORT, 'row refused'); END"
+                )
+
+        return refuse
+
 
 class PostgresBackend(Backend):
     """A new schema on the test PostgreSQL server, dropped afterwards."""
@@ -117,6 +132,27 @@ class PostgresBackend(Backend):
         finally:
             with psycopg.connect(base, autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    @pytest.fixture
+    def refuse_report_row(self, app: LedgerApplication) -> Callable[[str], None]:
+        """Have the database refuse the `proj_reports` row of one report (a view write that
+        fails), with a trigger."""
+
+        def refuse(report_id: str) -> None:
+            datastore: Any = app.factory.datastore  # type: ignore[attr-defined]
+            schema = datastore.schema
+            with datastore.transaction(commit=True) as c:
+                c.execute(
+                    f'CREATE FUNCTION "{schema}".refuse_row() RETURNS trigger LANGUAGE plpgsql'
+                    f" AS $$ BEGIN IF NEW.report_id::text = '{report_id}'"
+                    " THEN RAISE EXCEPTION 'row refused'; END IF; RETURN NEW; END $$"
+                )
+                c.execute(
+                    f'CREATE TRIGGER refuse_row BEFORE INSERT ON "{schema}".proj_reports'
+                    f' FOR EACH ROW EXECUTE FUNCTION "{schema}".refuse_row()'
+                )
+
+        return refuse
 
 
 def at(text: str) -> datetime:
