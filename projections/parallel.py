@@ -4,9 +4,9 @@ A rebuild's work is per report (a report's events fold into its own record), so 
 by report into `count` parts (`projections.source.part_of`: the last byte of the report id),
 each replayed by its own process over its own reports, the parts' transactions interleaving in
 the database. Each part's rows commit together with the part's position
-(`View.commit_part`), so a part killed midway resumes at its last commit; the compliance
-counters, which sum over reports of every part, are filled once at the end, in the transaction
-that records the views' positions and forgets the parts (`View.finish_parts`).
+(`View.commit_part`), so a part killed midway resumes at its last commit; the commit that takes
+a part to its end adds the part's reports to the compliance counters, and the rebuild's end
+builds the indexes, records the views' positions and forgets the parts (`View.finish_parts`).
 
 Until then the view is a rebuild under way: `Projections.catch_up` finishes it (each part from
 where it stands) before applying anything else. A failing event anywhere ends the rebuild in
