@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
-from datetime import UTC, date
+from datetime import date
 
 from projections.rules.fold import RecordError
 from projections.rules.headers import Header
-from projections.rules.shares import WIB
 from projections.sql import Statement, Statements
+from projections.times import wib_day
 from projections.tx import Tx
 
 KINDS = {
@@ -33,22 +33,9 @@ RESOLVED = "resolved"
 AUTO_CLOSED = "auto_closed"
 
 
-_AHEAD_OF_UTC = WIB.utcoffset(None)
-_DAYS: dict[date, str] = {}
-"""The text of the days that actions happened on lately (a chunk's actions share few days)."""
-_DAYS_KEPT = 4096
-
-
 def day_of(header: Header) -> str:
     """The WIB date of an action."""
-    at = header.at
-    day = (at + _AHEAD_OF_UTC).date() if at.tzinfo is UTC else at.astimezone(WIB).date()
-    text = _DAYS.get(day)
-    if text is None:
-        if len(_DAYS) >= _DAYS_KEPT:
-            _DAYS.clear()
-        text = _DAYS[day] = day.isoformat()
-    return text
+    return wib_day(header.at)
 
 
 def _resolved_change(header: Header) -> int:

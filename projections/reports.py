@@ -7,7 +7,6 @@ report's SLA status and the compliance figures. Rows are derived from the clear 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import UTC
 from typing import Any
 
 from projections.dues import Dues
@@ -16,7 +15,7 @@ from projections.rules.codec import record_from_json, record_to_json
 from projections.rules.fold import Draft, apply, fold_into
 from projections.rules.headers import Header
 from projections.rules.record import ClockRecord
-from projections.rules.shares import WIB, agency_shares, national_share, report_day
+from projections.rules.shares import agency_shares, national_share
 from projections.sql import (
     CLOCK_COLUMNS,
     REPORT_COLUMNS,
@@ -25,21 +24,15 @@ from projections.sql import (
     Statements,
 )
 from projections.sql.counters import CLOCK_COUNT_COLUMNS, FIGURE_CLOCK_NAMES, SHARE_COUNT_COLUMNS
-from projections.times import us
+from projections.times import us, wib_day
 from projections.tx import Tx
 
 Row = dict[str, Any]
 
 
-_AHEAD_OF_UTC = WIB.utcoffset(None)  # the offset of the day a report counts on
-
-
 def _day(r: ClockRecord) -> str:
-    """`report_day(r).isoformat()`."""
-    submitted = r.submitted_at
-    if submitted.tzinfo is UTC:  # `astimezone(WIB)` of a UTC time, with less to do
-        return (submitted + _AHEAD_OF_UTC).date().isoformat()
-    return report_day(r).isoformat()
+    """`report_day(r).isoformat()`: the day a report counts on."""
+    return wib_day(r.submitted_at)
 
 
 def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
