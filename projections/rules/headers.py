@@ -154,19 +154,25 @@ def header_from_stored(stream_id: str, version: int, topic: str, payload: bytes)
     is read by `_common_parts`; any other goes the general way, which says what is wrong."""
     try:
         values = _load(payload.decode("utf-8"))
-        if not isinstance(values, dict):
-            raise HeaderError(f"report {stream_id} v{version}: payload is not a JSON object")
-        common = _common_parts(values)
-        if common is None:
-            read = {}
+    except (ValueError, UnicodeDecodeError) as e:
+        raise HeaderError(f"report {stream_id} v{version}: payload is not JSON ({e})") from None
+    return header_from_parsed(stream_id, version, topic, values)
+
+
+def header_from_parsed(stream_id: str, version: int, topic: str, values: Any) -> Header:
+    """`header_from_stored` of a payload already parsed as JSON (by any parser that reads
+    the same values as `json`)."""
+    if not isinstance(values, dict):
+        raise HeaderError(f"report {stream_id} v{version}: payload is not a JSON object")
+    common = _common_parts(values)
+    if common is None:
+        read = {}
+        try:
             for name in _READ & values.keys():
                 value = values[name]
                 read[name] = _untagged(value) if type(value) in _NESTED else value
-    except HeaderError:
-        raise
-    except (ValueError, UnicodeDecodeError) as e:
-        raise HeaderError(f"report {stream_id} v{version}: payload is not JSON ({e})") from None
-    if common is None:
+        except ValueError as e:  # a tagged value that cannot be undone
+            raise HeaderError(f"report {stream_id} v{version}: payload is not JSON ({e})") from None
         return header_from_fields(stream_id, version, topic, read)
     at, state, role, agency, kept = common
     return Header(str(stream_id), int(version), event_type_of(topic), at, state, role, agency, kept)

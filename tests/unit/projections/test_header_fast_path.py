@@ -1,6 +1,7 @@
 """`header_from_stored` reads the payload shape the ledger writes without the general way's
 steps, and must give exactly what the general way gives: the same header (field by field,
-with the same types and times in UTC) or the same error, for any payload."""
+with the same types and times in UTC) or the same error, for any payload. So must the
+rebuild's `header_from_payload`, which parses with orjson instead of `json`."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from projections.rules.headers import (
     event_type_of,
     header_from_stored,
 )
+from projections.source import header_from_payload
 
 # The general way, as it was before the common shape was read apart: the reference.
 
@@ -137,9 +139,14 @@ def outcome(read: Callable[..., Header], *args: Any) -> Header | tuple[type, str
 
 
 def assert_same_outcome(stream_id: str, version: int, topic: str, payload: bytes) -> Any:
+    """The auditor's parser (`header_from_stored`) and the rebuild's (`header_from_payload`,
+    orjson) both give what the reference gives."""
     expected = outcome(reference_from_stored, stream_id, version, topic, payload)
-    got = outcome(header_from_stored, stream_id, version, topic, payload)
-    assert same(got, expected), f"{payload!r}:\n got {got!r}\n expected {expected!r}"
+    for read in (header_from_stored, header_from_payload):
+        got = outcome(read, stream_id, version, topic, payload)
+        assert same(got, expected), (
+            f"{read.__name__} {payload!r}:\n got {got!r}\n expected {expected!r}"
+        )
     return expected
 
 
@@ -479,3 +486,91 @@ def test_times_are_read_in_utc() -> None:
     deadline = header.get("objection_deadline")
     assert deadline == datetime(2026, 1, 27, 15, 59, 59, 999999, tzinfo=UTC)
     assert deadline.tzinfo is UTC
+
+
+# Texts on which orjson (the rebuild's parser) and json (the auditor's) could part: numbers of
+# any size and precision, any string, repeated keys, deep nesting.
+
+json_numbers = st.one_of(
+    st.integers(-(2**200), 2**200).map(str),
+    st.floats().map(json.dumps),
+    st.from_regex(
+        r"\A-?(0|[1-9][0-9]{0,40})(\.[0-9]{1,30})?([eE][+-]?[0-9]{1,4})?\Z", fullmatch=True
+    ),
+    st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "4.9e-325"]),
+)
+"""Any JSON number text (and the non-standard ones `json` writes and reads)."""
+
+json_strings = st.one_of(
+    st.builds(json.dumps, st.text()),
+    st.builds(lambda t: json.dumps(t, ensure_ascii=False), st.text()),
+    st.lists(
+        st.sampled_from(["a", "\\ud800", "\\udc00", "\\ud83d\\ude00", "\\u0000", "é", "\\/"]),
+        max_size=4,
+    ).map(lambda parts: '"' + "".join(parts) + '"'),
+)
+"""Any JSON string text, escaped or not, lone surrogates included."""
+
+_VERIFIED = "ledger.domain.report:Report.Verified"
+
+
+def _verified(**texts: str) -> bytes:
+    """A Verified payload with the JSON texts given spliced in as they are."""
+    values = {
+        "actor": '{"id":"admin.kemenpanrb","role":"admin_national","agency_id":"kemenpanrb"}',
+        "at": json.dumps(tagged("2026-01-05T13:59:20.710404+00:00")),
+        "state": '"verified"',
+        "handling_class": '"ringan"',
+        "sla_policy": '"national-2018"',
+        "sla_policy_version": "1",
+        "deadlines": json.dumps({"verification": tagged("2026-01-08T16:59:59.999999+00:00")}),
+        **texts,
+    }
+    return ("{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in values.items()) + "}").encode()
+
+
+@SETTINGS
+@given(json_numbers, st.sampled_from(["sla_policy_version", "classification", "extra"]))
+def test_numbers_of_any_size_are_read_as_json_reads_them(number: str, field: str) -> None:
+    expected = assert_same_outcome(STREAM, 3, _VERIFIED, _verified(**{field: number}))
+    if field != "extra" and isinstance(expected, Header):
+        assert type(expected.get(field)) is type(json.loads(number))
+
+
+@pytest.mark.parametrize(
+    "number", ["18446744073709551615", "18446744073709551616", "-9223372036854775809", "1" * 60]
+)
+def test_integers_beyond_64_bits_stay_integers(number: str) -> None:
+    expected = assert_same_outcome(STREAM, 3, _VERIFIED, _verified(sla_policy_version=number))
+    assert isinstance(expected, Header)
+    assert expected.get("sla_policy_version") == int(number)
+
+
+@SETTINGS
+@given(json_strings, st.sampled_from(["classification", "state", "extra"]))
+def test_strings_of_any_characters_are_read_as_json_reads_them(text: str, field: str) -> None:
+    assert_same_outcome(STREAM, 3, _VERIFIED, _verified(**{field: text}))
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["state", "at", "actor", "deadlines", "sla_policy_version", "extra"]),
+    json_values,
+)
+def test_a_repeated_key_is_read_as_json_reads_it(key: str, value: Any) -> None:
+    payload = _verified()
+    assert_same_outcome(
+        STREAM,
+        3,
+        _VERIFIED,
+        payload[:-1] + f",{json.dumps(key)}:".encode() + json.dumps(value).encode() + b"}",
+    )
+    assert_same_outcome(
+        STREAM, 3, _VERIFIED, f"{{{json.dumps(key)}:{json.dumps(value)},".encode() + payload[1:]
+    )
+
+
+@pytest.mark.parametrize("depth", [1, 100, 399, 400, 401, 600, 1000, 1020, 1030, 5000])
+@pytest.mark.parametrize("field", ["extra", "classification"])
+def test_nesting_of_any_depth_is_read_as_json_reads_it(depth: int, field: str) -> None:
+    assert_same_outcome(STREAM, 3, _VERIFIED, _verified(**{field: "[" * depth + "]" * depth}))
