@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from projections.source import LogReader, Part, Stored
 from projections.views import TRANSIENT, Batch, Failure, PositionTaken, View
@@ -86,12 +86,6 @@ class Rebuild:
         self.views = list(views)
         self.log = log
         self.chunk = max(1, chunk)
-        # The parts of a rebuild write at different times: part i's first chunk is (i + 1) /
-        # count of a chunk, so that the parts, folding at the same pace, do not all wait for
-        # the database's one writer at the end of every chunk.
-        self.first = self.chunk
-        if part is not None and start is None:
-            self.first = max(1, self.chunk * (part.index + 1) // part.count)
         self.progress = progress
         self.incremental = incremental
         self.applied = dict.fromkeys((v.name for v in views), 0)
@@ -168,15 +162,23 @@ class Rebuild:
         at: int | None,
         chunk: _Chunk,
     ) -> None:
-        """Read and fold up to `chunk` events after `at`."""
+        """Read and fold the events of a chunk after `at`: `chunk` events, or for a part, those
+        up to the part's next chunk end (`_chunk_end`; at most twice `chunk` events)."""
         position = at
-        size, self.first = self.first, self.chunk
+        size, whole, part = self.chunk, self.part, self.part
+        if whole is not None:
+            size, part = 2 * self.chunk, replace(whole, until=_chunk_end(whole, self.chunk, at))
         while chunk.count < size:
             rows: list[Stored] = self.log.stored_after(
-                position, min(PAGE, size - chunk.count), self.part
+                position, min(PAGE, size - chunk.count), part
             )
             if not rows:
-                return
+                if whole is None or part is None or part.until == whole.until or chunk.count:
+                    return
+                # no event of the part up to this chunk end: the chunk goes on to the next
+                position = part.until
+                part = replace(whole, until=_chunk_end(whole, self.chunk, position))
+                continue
             chunk.read_to = rows[-1].id
             headers = [self.log.header(row) for row in rows]
             stored = sorted({h.report_id for h in headers if h.version > 1} - resident)
@@ -233,3 +235,18 @@ class Rebuild:
             if self.failures[view.name] is None:
                 going.append(view)
         return going
+
+
+def _chunk_end(part: Part, chunk: int, at: int | None) -> int:
+    """The notification id at which the chunk of `part` after `at` ends.
+
+    A part holds about 1 / count of the log, so its chunks end every `chunk * count` ids, part
+    i's first after (i + 1) / count of that, and its last at the part's `until` (taking in
+    what is left after the grid's last end when that is less than half a chunk): the parts,
+    folding at the same pace, write at different times (the database takes one writer at a
+    time) and end together (a part left with a chunk of its own to fold at the end would
+    fold it on one core while the others wait)."""
+    step = chunk * part.count
+    first = step * (part.index + 1) // part.count
+    end = first if at is None or at < first else first + ((at - first) // step + 1) * step
+    return part.until if part.until - end < step // 2 else end

@@ -16,6 +16,7 @@ from ledger.application import LedgerApplication
 from ledger.demo import run_demo
 from ledger.settings import Settings
 from projections.parallel import replay_part
+from projections.rebuild import _chunk_end
 from projections.runner import CatchUp, Projections
 from projections.source import LOG_NAME, Part, part_of
 from tests.integration.tampering import Dba
@@ -94,6 +95,40 @@ class PartsBehaviour:
             done = replay_part(views, p.log, Part(index, 2, top), None, chunk=chunk, fresh=True)
             assert [position for _, _, position, _ in done] == [top, top]
         assert [r.failure for r in p.catch_up()] == [None, None]
+        assert snapshot(p) == expected
+
+    def test_parts_commit_at_their_own_ids_and_end_together(self, app: LedgerApplication) -> None:
+        # Each part's chunks end at fixed notification ids, staggered between the parts, the
+        # last at the rebuild's end: a part commits the last of its events up to each of them.
+        p, expected, top = rebuilt_demo(app, reports=150, seed=31)
+        views = list(p.views.values())
+        for view in views:
+            view.reset(parts=(3, top))
+        chunk = top // 12  # about 4 chunks a part
+        firsts = []
+        for index in range(3):
+            part = Part(index, 3, top)
+            ends, at = [], None
+            while at != top:
+                at = _chunk_end(part, chunk, at)
+                ends.append(at)
+            firsts.append(ends[0])
+            ids = [r.id for r in p.log.stored_after(None, top + 1, part)]
+            spans = zip([0, *ends], ends, strict=False)
+            wanted = [
+                max(i for i in ids if a < i <= b) for a, b in spans if any(a < i <= b for i in ids)
+            ]
+            commits: list[int] = []
+
+            def progress(name: str, position: int, _: int) -> None:
+                if name == "reports":
+                    commits.append(position)  # noqa: B023 (called within this iteration)
+
+            replay_part(views, p.log, part, None, chunk=chunk, progress=progress, fresh=True)
+            assert commits == wanted and commits[-1] == ids[-1]
+        assert firsts == sorted(set(firsts))  # the parts' first chunks end at different ids
+        for view in views:
+            view.finish_parts(top)
         assert snapshot(p) == expected
 
     def test_views_left_by_different_rebuilds_in_parts_are_each_finished(
