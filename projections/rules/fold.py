@@ -8,7 +8,7 @@ stops instead of producing a wrong view.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import fields, replace
+from dataclasses import fields
 from operator import attrgetter
 from typing import Any, cast
 
@@ -80,11 +80,32 @@ def _end_hold(r: ClockRecord, h: Header) -> dict[str, Any]:
     return {"hold_ended_at": h.at}
 
 
-def _involve(r: ClockRecord, agency: str, **changes: Any) -> tuple[Involvement, ...]:
-    current = next((i for i in r.involvements if i.agency_id == agency), Involvement(agency))
-    updated = replace(current, **changes)
-    others = tuple(i for i in r.involvements if i.agency_id != agency)
-    return tuple(sorted((*others, updated), key=lambda i: i.agency_id))
+_AGENCY = attrgetter("agency_id")
+
+
+def _involve(
+    r: ClockRecord,
+    agency: str,
+    *,
+    returned: bool,
+    returns: int | None = None,
+    redisposition: bool | None = None,
+) -> tuple[Involvement, ...]:
+    """The record's involvements, sorted by agency, with the agency's own changed (`returns`
+    and `redisposition` kept as they were when not given; an agency new to the report starts
+    at none and False)."""
+    current = next((i for i in r.involvements if i.agency_id == agency), None)
+    if returns is None:
+        returns = 0 if current is None else current.returns
+    if redisposition is None:
+        redisposition = False if current is None else current.redisposition
+    updated = Involvement(agency, returns, redisposition, returned)
+    if not r.involvements:
+        return (updated,)
+    involved = [i for i in r.involvements if i.agency_id != agency]
+    involved.append(updated)
+    involved.sort(key=_AGENCY)
+    return tuple(involved)
 
 
 def _dispositioned(r: ClockRecord, h: Header) -> dict[str, Any]:
