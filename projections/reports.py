@@ -7,6 +7,7 @@ report's SLA status and the compliance figures. Rows are derived from the clear 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from projections.dues import Dues
@@ -27,7 +28,9 @@ from projections.sql.counters import CLOCK_COUNT_COLUMNS, FIGURE_CLOCK_NAMES, SH
 from projections.times import us, wib_day
 from projections.tx import Tx
 
-Row = dict[str, Any]
+Row = tuple[Any, ...]
+"""A view row: its values in the order of its table's columns (`REPORT_COLUMNS`,
+`CLOCK_COLUMNS`, `SHARE_COLUMNS`), as the inserts take them."""
 
 
 def _day(r: ClockRecord) -> str:
@@ -39,50 +42,50 @@ def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
     """The `proj_reports` row of a record."""
     national = national_share(r)
     dues = [c.due_at for c in clocks if c.outcome is None and c.due_at is not None]
-    return {
-        "report_id": r.report_id,
-        "version": r.version,
-        "classification": r.classification,
-        "privacy": r.privacy,
-        "urgency": r.urgency,
-        "handling_class": r.handling_class,
-        "sla_policy": r.sla_policy,
-        "state": r.state,
-        "awaiting_reporter": int(r.awaiting_reporter),
-        "intake_agency_id": r.intake_agency,
-        "agency_id": r.agency_id,
-        "unit_id": r.unit_id,
-        "submitted_us": us(r.submitted_at),
-        "submitted_day": _day(r),
-        "assigned_us": us(r.assigned_at),
-        "next_due_us": us(min(dues)) if dues else None,
-        "state_us": us(r.state_at),
-        "last_event_us": us(r.last_event_at),
-        "bucket": national.bucket,
-        "returns": national.returns,
-        "redispositions": national.redispositions,
-        "handling": int(national.handling),
-        "followed_up": int(national.followed_up),
-        "record": record_to_json(r),
-    }
+    return (
+        r.report_id,
+        r.version,
+        r.classification,
+        r.privacy,
+        r.urgency,
+        r.handling_class,
+        r.sla_policy,
+        r.state,
+        int(r.awaiting_reporter),
+        r.intake_agency,
+        r.agency_id,
+        r.unit_id,
+        us(r.submitted_at),
+        _day(r),
+        us(r.assigned_at),
+        us(min(dues)) if dues else None,
+        us(r.state_at),
+        us(r.last_event_at),
+        national.bucket,
+        national.returns,
+        national.redispositions,
+        int(national.handling),
+        int(national.followed_up),
+        record_to_json(r),
+    )
 
 
 def clock_rows(r: ClockRecord, clocks: list[ClockState]) -> list[Row]:
     """The `proj_clocks` rows of a record."""
     report_id, classification, day = r.report_id, r.classification, _day(r)
     return [
-        {
-            "report_id": report_id,
-            "clock": c.clock,
-            "agency_id": c.agency_id,
-            "classification": classification,
-            "submitted_day": day,
-            "started_us": us(c.started_at),
-            "due_us": us(c.due_at),
-            "stopped_us": us(c.stopped_at),
-            "outcome": c.outcome,
-            "stamped": int(c.stamped),
-        }
+        (
+            report_id,
+            c.clock,
+            c.agency_id,
+            classification,
+            day,
+            us(c.started_at),
+            us(c.due_at),
+            us(c.stopped_at),
+            c.outcome,
+            int(c.stamped),
+        )
         for c in clocks
     ]
 
@@ -91,17 +94,17 @@ def share_rows(r: ClockRecord) -> list[Row]:
     """The `proj_shares` rows of a record: one per agency it counts for."""
     report_id, classification, day = r.report_id, r.classification, _day(r)
     return [
-        {
-            "report_id": report_id,
-            "agency_id": s.agency_id,
-            "classification": classification,
-            "submitted_day": day,
-            "bucket": s.bucket,
-            "returns": s.returns,
-            "redispositions": s.redispositions,
-            "handling": int(s.handling),
-            "followed_up": int(s.followed_up),
-        }
+        (
+            report_id,
+            s.agency_id,
+            classification,
+            day,
+            s.bucket,
+            s.returns,
+            s.redispositions,
+            int(s.handling),
+            int(s.followed_up),
+        )
         for s in agency_shares(r)
     ]
 
@@ -110,23 +113,35 @@ _Rows = tuple[list[str], list[Row], list[Row], list[Row]]  # ids, report, clock,
 _Count = tuple[bool, tuple[str, ...], tuple[int, ...]]  # (a clock counter?, key, values)
 _Counted = list[_Count]  # what one report's rows add to the counters
 
+_SHARE_VALUES: tuple[str, ...] = (
+    *("submitted_day", "classification", "bucket"),
+    *("returns", "redispositions", "handling", "followed_up"),
+)
+_report_share = itemgetter(*(REPORT_COLUMNS.index(c) for c in _SHARE_VALUES))
+_share_share = itemgetter(*(SHARE_COLUMNS.index(c) for c in (*_SHARE_VALUES, "agency_id")))
+_CLOCK_VALUES = ("stamped", "clock", "outcome", "submitted_day", "agency_id", "classification")
+_clock_count = itemgetter(*(CLOCK_COLUMNS.index(c) for c in (*_CLOCK_VALUES, "due_us")))
+
 
 def _counted(report: Row, clocks: list[Row], shares: list[Row]) -> _Counted:
     """What one report's rows add to the compliance counters, as the counter statements
     (`projections.sql.counters`) add them up: the report row nationally (agency ''), each share
     row for its agency, each stamped clock of the figures for its agency."""
-
-    def share(row: Row, agency: str) -> _Count:
-        key = (row["submitted_day"], agency, row["classification"], row["bucket"])
-        values = (row["returns"], row["redispositions"], row["handling"], row["followed_up"])
-        return False, key, (1, *values)
-
-    out = [share(report, "")] + [share(row, row["agency_id"]) for row in shares]
-    for c in clocks:
-        if c["stamped"] and c["clock"] in FIGURE_CLOCK_NAMES:
-            outcome = c["outcome"]
-            key = (c["submitted_day"], c["agency_id"] or "", c["clock"], c["classification"])
-            unfinished = outcome is None and c["due_us"] is not None
+    day, classification, bucket, returns, redispositions, handling, followed = _report_share(report)
+    out: _Counted = [
+        (False, (day, "", classification, bucket), (1, returns, redispositions, handling, followed))
+    ]
+    for row in shares:
+        day, classification, bucket, returns, redispositions, handling, followed, agency = (
+            _share_share(row)
+        )
+        key = (day, agency, classification, bucket)
+        out.append((False, key, (1, returns, redispositions, handling, followed)))
+    for row in clocks:
+        stamped, clock, outcome, day, agency, classification, due = _clock_count(row)
+        if stamped and clock in FIGURE_CLOCK_NAMES:
+            key = (day, agency or "", clock, classification)
+            unfinished = outcome is None and due is not None
             out.append((True, key, (outcome == MET, outcome == LATE, unfinished)))
     return out
 
@@ -297,9 +312,9 @@ class ReportsBatch:
         if stored:
             for statement in (tx.sql.delete_report, tx.sql.delete_clocks, tx.sql.delete_shares):
                 tx.run(statement, old)
-        tx.insert_rows(tx.sql.insert_report, REPORT_COLUMNS, reports)
-        tx.insert_rows(tx.sql.insert_clock, CLOCK_COLUMNS, clocks)
-        tx.insert_rows(tx.sql.insert_share, SHARE_COLUMNS, shares)
+        tx.insert_rows(tx.sql.insert_report, reports)
+        tx.insert_rows(tx.sql.insert_clock, clocks)
+        tx.insert_rows(tx.sql.insert_share, shares)
         for statement in (*tx.sql.counts_in, *tx.sql.counts_cleanup):
             tx.run(statement, ids)
         self.stored.update(touched)

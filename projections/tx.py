@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 from projections.sql import Statement, Statements
@@ -32,20 +31,17 @@ class Tx:
         if params:
             self.cursor.executemany(statement, [dict(p) for p in params])
 
-    def insert_rows(
-        self, statement: Statement, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
-    ) -> None:
-        """Insert many rows at once: COPY on PostgreSQL, one prepared INSERT on SQLite."""
+    def insert_rows(self, statement: Statement, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows at once, each its values in the order of the statement's columns:
+        COPY on PostgreSQL, one prepared INSERT on SQLite."""
         if not rows:
             return
-        pick = itemgetter(*columns)
-        values = [pick(row) for row in rows] if len(columns) > 1 else [(pick(r),) for r in rows]
         if self._json_arrays:
-            self.cursor.executemany(statement, values)
+            self.cursor.executemany(statement, rows)
             return
         with self.cursor.copy(statement) as copy:
-            for value in values:
-                copy.write_row(value)
+            for row in rows:
+                copy.write_row(row)
 
     def array(self, values: Iterable[str] | None) -> Any:
         """A list of strings as the backend binds it (JSON text on SQLite, an array on PG)."""

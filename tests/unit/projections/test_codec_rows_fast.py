@@ -14,13 +14,29 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from projections.reports import clock_rows, report_row, share_rows
+from projections import reports
 from projections.rules.clocks import CLOCKS, ClockState, clocks_of
 from projections.rules.codec import record_from_json, record_to_json
 from projections.rules.record import ClockRecord, Involvement
 from projections.rules.shares import STATE_BUCKET, agency_shares, national_share, report_day
+from projections.sql import CLOCK_COLUMNS, REPORT_COLUMNS, SHARE_COLUMNS
 from projections.times import us
 from tests.unit.projections.histories import SERANG, T0, D, H, History
+
+# The rows as the tables' columns name their values (the functions give them in column order).
+
+
+def report_row(r: ClockRecord, clocks: list[ClockState]) -> dict[str, Any]:
+    return dict(zip(REPORT_COLUMNS, reports.report_row(r, clocks), strict=True))
+
+
+def clock_rows(r: ClockRecord, clocks: list[ClockState]) -> list[dict[str, Any]]:
+    return [dict(zip(CLOCK_COLUMNS, row, strict=True)) for row in reports.clock_rows(r, clocks)]
+
+
+def share_rows(r: ClockRecord) -> list[dict[str, Any]]:
+    return [dict(zip(SHARE_COLUMNS, row, strict=True)) for row in reports.share_rows(r)]
+
 
 # The plain way, as it was before the text and rows were written out piece by piece: the
 # reference.
