@@ -26,10 +26,10 @@ class Tx:
         """Run one statement."""
         self.cursor.execute(statement, dict(params))
 
-    def run_many(self, statement: Statement, params: Sequence[Mapping[str, Any]]) -> None:
+    def run_many(self, statement: Statement, params: Sequence[dict[str, Any]]) -> None:
         """Run one statement for each parameter set (nothing when there is none)."""
         if params:
-            self.cursor.executemany(statement, [dict(p) for p in params])
+            self.cursor.executemany(statement, params)
 
     def insert_rows(self, statement: Statement, rows: Sequence[Sequence[Any]]) -> None:
         """Insert many rows at once, each its values in the order of the statement's columns:
