@@ -47,6 +47,7 @@ class _Chunk:
     last: int | None = None  # id of the last event folded
     read_to: int | None = None  # id of the last event read (a failing page is read whole)
     count: int = 0
+    ends_part: bool = False  # the chunk read to the end of its part
 
 
 class Rebuild:
@@ -117,18 +118,17 @@ class Rebuild:
                     if self.before_writing is not None:
                         self.before_writing()
                         self.before_writing = None
+                    # A part's last chunk takes the part to its end (with its counters) in
+                    # the same transaction, without one more to move its position there.
+                    last = self.part.until if self.part and chunk.ends_part else chunk.last
                     for view in active:
                         if self.part is None:
-                            view.commit(batches[view.name], chunk.last, after=at)
+                            view.commit(batches[view.name], last, after=at)
                         else:
                             view.commit_part(
-                                batches[view.name],
-                                self.part,
-                                chunk.last,
-                                after=at,
-                                whole=self.whole,
+                                batches[view.name], self.part, last, after=at, whole=self.whole
                             )
-                        self._advance(view.name, chunk.count, chunk.last, top)
+                        self._advance(view.name, chunk.count, last, top)
                 except (PositionTaken, *TRANSIENT):
                     raise
                 except Exception:  # an event of this chunk fails: the incremental path finds it
@@ -140,7 +140,7 @@ class Rebuild:
                     batches = {v.name: v.projector.rebuilding() for v in active}
                     resident, previous = set(), set()
                     continue
-                at = chunk.last
+                at = last
                 if self.fresh:
                     self.written |= chunk.touched
                 keep = chunk.touched | previous
@@ -173,7 +173,10 @@ class Rebuild:
                 position, min(PAGE, size - chunk.count), part
             )
             if not rows:
-                if whole is None or part is None or part.until == whole.until or chunk.count:
+                if whole is not None and part is not None and part.until == whole.until:
+                    chunk.ends_part = True
+                    return
+                if whole is None or part is None or chunk.count:
                     return
                 # no event of the part up to this chunk end: the chunk goes on to the next
                 position = part.until
