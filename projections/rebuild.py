@@ -173,10 +173,12 @@ class Rebuild:
                 position, min(PAGE, size - chunk.count), part
             )
             if not rows:
-                if whole is not None and part is not None and part.until == whole.until:
+                if whole is None or part is None:  # not a part: the log is read to its end
+                    return
+                if part.until == whole.until:
                     chunk.ends_part = True
                     return
-                if whole is None or part is None or chunk.count:
+                if chunk.count:  # the chunk ends at its chunk end
                     return
                 # no event of the part up to this chunk end: the chunk goes on to the next
                 position = part.until
