@@ -148,7 +148,7 @@ class Rebuild:
                 resident, previous = keep, chunk.touched
         finally:
             if collecting:
-                gc.enable()
+                _collect_again()
         return [
             (v.name, self.applied[v.name], self.position[v.name], self.failures[v.name])
             for v in self.views
@@ -240,6 +240,18 @@ class Rebuild:
             if self.failures[view.name] is None:
                 going.append(view)
         return going
+
+
+def _collect_again() -> None:
+    """Let the collector run again, counting what the rebuild left alive as old objects.
+
+    Every object made since the collector stopped is still in its youngest generation, so the
+    next allocation would make it walk them all (0.4 s at the end of a rebuild in parts at 10^6
+    events, on the critical path). Frozen, then unfrozen, they join the oldest generation,
+    which the collector walks only as often as it walks the rest of the heap."""
+    gc.freeze()
+    gc.enable()
+    gc.unfreeze()
 
 
 def _chunk_end(part: Part, chunk: int, at: int | None) -> int:

@@ -3,6 +3,7 @@ after a crash in the middle of a batch; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -50,6 +51,25 @@ class CrashingReports(ReportsProjector):
             fold(header)
 
         batch.fold = dying_fold  # type: ignore[method-assign]
+        return batch
+
+
+class WatchedReports(ReportsProjector):
+    """The reports projector, noting whether the collector runs while a rebuild folds."""
+
+    def __init__(self) -> None:
+        super().__init__(Dues(default_stamper()))
+        self.collecting: set[bool] = set()
+
+    def rebuilding(self, *, counting: bool = False):  # type: ignore[no-untyped-def]
+        batch = super().rebuilding(counting=counting)
+        fold = batch.fold
+
+        def watched_fold(header: Header) -> None:
+            self.collecting.add(gc.isenabled())
+            fold(header)
+
+        batch.fold = watched_fold  # type: ignore[method-assign]
         return batch
 
 
@@ -168,6 +188,22 @@ class RebuildBehaviour:
         incremental = snapshot(p)
         p.rebuild()
         assert snapshot(p) == incremental
+
+
+    def test_collector_waits_for_the_rebuild_and_runs_again(self, app: LedgerApplication) -> None:
+        run_demo(app, reports=20, seed=5)
+        p = Projections(app)
+        watched = p.views["reports"].projector = WatchedReports()
+        assert gc.isenabled()
+        p.rebuild(parts=1)
+        assert watched.collecting == {False}
+        assert gc.isenabled()
+        gc.disable()  # a caller that stopped the collector finds it stopped
+        try:
+            p.rebuild(parts=1)
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
 
 
 def url_of(settings: Settings) -> str:
