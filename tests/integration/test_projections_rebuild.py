@@ -189,7 +189,6 @@ class RebuildBehaviour:
         p.rebuild()
         assert snapshot(p) == incremental
 
-
     def test_collector_waits_for_the_rebuild_and_runs_again(self, app: LedgerApplication) -> None:
         run_demo(app, reports=20, seed=5)
         p = Projections(app)
