@@ -11,8 +11,9 @@ from operator import itemgetter
 from typing import Any
 
 from projections.dues import Dues
+from projections.record_text import record_text
 from projections.rules.clocks import LATE, MET, ClockState, clocks_of
-from projections.rules.codec import record_from_json, record_to_json
+from projections.rules.codec import record_from_json
 from projections.rules.fold import Draft, apply, fold_into
 from projections.rules.headers import Header
 from projections.rules.record import ClockRecord
@@ -66,7 +67,7 @@ def report_row(r: ClockRecord, clocks: list[ClockState]) -> Row:
         national.redispositions,
         int(national.handling),
         int(national.followed_up),
-        record_to_json(r),
+        record_text(r),
     )
 
 
