@@ -248,18 +248,19 @@ class LogReader:
             else:
                 params += (json.dumps(part.texts()),)
         with recorder.datastore.transaction(commit=False) as c:
-            c.execute(statement, (*params, limit))
-            rows = c.fetchall()
-        return [
-            Stored(
-                r["id"],
-                r["originator_id"],
-                r["originator_version"],
-                r["topic"],
-                r["state"] if type(r["state"]) is bytes else bytes(r["state"]),
-            )
-            for r in rows
-        ]
+            if isinstance(recorder, SQLiteApplicationRecorder):  # rows as plain tuples
+                c.sqlite_cursor.row_factory = None
+                c.execute(statement, (*params, limit))
+                rows = c.fetchall()
+                if all(type(r[4]) is bytes for r in rows):
+                    return list(map(Stored._make, rows))
+            else:
+                c.execute(statement, (*params, limit))
+                rows = [
+                    (r["id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                    for r in c.fetchall()
+                ]
+        return [Stored(i, o, v, t, s if type(s) is bytes else bytes(s)) for i, o, v, t, s in rows]
 
     def header(self, stored: Stored) -> Header:
         """The clear header of a stored event, parsed from its payload where its class takes
