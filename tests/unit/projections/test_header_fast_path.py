@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
@@ -25,7 +26,7 @@ from projections.rules.headers import (
     event_type_of,
     header_from_stored,
 )
-from projections.source import header_from_payload
+from projections.source import header_from_payload, report_id_text
 
 # The general way, as it was before the common shape was read apart: the reference.
 
@@ -574,3 +575,42 @@ def test_a_repeated_key_is_read_as_json_reads_it(key: str, value: Any) -> None:
 @pytest.mark.parametrize("field", ["extra", "classification"])
 def test_nesting_of_any_depth_is_read_as_json_reads_it(depth: int, field: str) -> None:
     assert_same_outcome(STREAM, 3, _VERIFIED, _verified(**{field: "[" * depth + "]" * depth}))
+
+
+def _plain_id(stored_id: Any) -> tuple[str, Any]:
+    try:
+        return "value", str(UUID(str(stored_id)))
+    except Exception as e:  # the same error either way
+        return "error", type(e)
+
+
+def _id_of(stored_id: Any) -> tuple[str, Any]:
+    try:
+        return "value", report_id_text(stored_id)
+    except Exception as e:  # the same error either way
+        return "error", type(e)
+
+
+class IdText(str):
+    def __str__(self) -> str:
+        return "6f1b1e0e-2d7a-4f55-9a8e-0c1d2e3f4a5b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.uuids().map(str),  # as SQLite stores the ledger's ids
+        st.uuids(),  # as PostgreSQL returns them
+        st.uuids().map(lambda u: str(u).upper()),
+        st.uuids().map(lambda u: f"{{{u}}}"),
+        st.uuids().map(lambda u: u.hex),
+        st.uuids().map(lambda u: f"urn:uuid:{u}"),
+        st.uuids().map(lambda u: str(u) + "\n"),
+        st.uuids().map(lambda u: IdText(str(u))),  # a text that is not what it says
+        st.text(alphabet="0123456789abcdefABCDEF-g{}", max_size=40),
+        st.text(),
+        st.integers(),
+    )
+)
+def test_report_ids_are_read_as_a_uuid_reads_them(stored_id: Any) -> None:
+    assert _id_of(stored_id) == _plain_id(stored_id)
