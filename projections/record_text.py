@@ -40,27 +40,26 @@ _ALLOWED: dict[str, frozenset[type]] = {
 """For each annotation of a `ClockRecord` field, the types written here."""
 
 _NAMES = tuple(sorted(f.name for f in fields(ClockRecord)))
-_ALLOWED_BY_FIELD = tuple(_ALLOWED[str(f.type)] for f in sorted(fields(ClockRecord), key=str))
-_values = attrgetter(*_NAMES)
-# Counts, flags, deadlines and involvements: written unless 0, False or empty (their defaults;
-# `version` has none).
-_ZERO = tuple(
-    n
-    for n in _NAMES
-    if DEFAULTS[n] is False or type(DEFAULTS[n]) is int or n in ("deadlines", "involvements")
-)
-_zero_values = itemgetter(*(_NAMES.index(n) for n in _ZERO))  # from the record's values
-if (
-    tuple(f.name for f in sorted(fields(ClockRecord), key=str)) != _NAMES
-    or any(
-        not (DEFAULTS[n] is None or (n in _ZERO and DEFAULTS[n] == 0))
-        for n in _NAMES
-        if n not in ("deadlines", "involvements") and type(DEFAULTS[n]).__name__ != "_Required"
-    )
-    or tuple((f.name, f.default) for f in fields(Involvement))[1:]
-    != (("returns", 0), ("redisposition", False), ("returned", False))
-):
+_ANNOTATIONS = {f.name: str(f.type) for f in fields(ClockRecord)}
+if not set(_ANNOTATIONS.values()) <= set(_ALLOWED):
     raise RuntimeError("record_text must know how each field of ClockRecord is written")
+_ALLOWED_BY_FIELD = tuple(_ALLOWED[_ANNOTATIONS[n]] for n in _NAMES)
+_values = attrgetter(*_NAMES)
+# Counts, flags, deadlines and involvements: written unless at their defaults (0, False, empty;
+# `version` has none), which `_shape` tells apart by their truth values.
+_ZERO = tuple(n for n in _NAMES if n in DEFAULTS and DEFAULTS[n] is not None)
+_zero_values = itemgetter(*(_NAMES.index(n) for n in _ZERO))  # from the record's values
+_OPTIONAL = tuple(n for n in _NAMES if _NONE in _ALLOWED[_ANNOTATIONS[n]])  # None by default
+if any(n not in DEFAULTS or DEFAULTS[n] is not None for n in _OPTIONAL) or any(
+    DEFAULTS[n] or type(DEFAULTS[n]) not in _ALLOWED[_ANNOTATIONS[n]] for n in _ZERO
+):
+    raise RuntimeError("record_text must know the default of each field of ClockRecord")
+if tuple((f.name, f.default) for f in fields(Involvement))[1:] != (
+    ("returns", 0),
+    ("redisposition", False),
+    ("returned", False),
+):
+    raise RuntimeError("record_text must know the fields of Involvement")
 
 
 class _Shape(NamedTuple):

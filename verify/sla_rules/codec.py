@@ -29,10 +29,6 @@ _TIMES = frozenset(
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
-class _Required:
-    """The default of a field that has none: no value is it, so the field is always written."""
-
-
 def _defaults(cls: type) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(cls):
@@ -40,16 +36,13 @@ def _defaults(cls: type) -> dict[str, Any]:
             out[f.name] = f.default
         elif f.default_factory is not MISSING:
             out[f.name] = f.default_factory()
-        else:
-            out[f.name] = _Required()
     return out
 
 
 DEFAULTS = _defaults(ClockRecord)
-"""Each field's default (a `_Required` for those without one)."""
+"""The default of each field that has one."""
 INVOLVEMENT_DEFAULTS = _defaults(Involvement)
-_READ_DEFAULTS = {k: v for k, v in DEFAULTS.items() if not isinstance(v, _Required)}
-_READ_DEFAULTS["involvements"] = []  # as read from JSON, before it becomes a tuple
+_READ_DEFAULTS = {**DEFAULTS, "involvements": []}  # as read from JSON, before it is a tuple
 
 
 def is_default(value: Any, default: Any) -> bool:
@@ -69,7 +62,7 @@ def _data(record: ClockRecord) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in _FIELDS:
         value = getattr(record, name)
-        if is_default(value, DEFAULTS[name]):
+        if name in DEFAULTS and is_default(value, DEFAULTS[name]):
             continue
         if name == "deadlines":
             value = {k: None if v is None else _time(v) for k, v in value.items()}
@@ -78,7 +71,10 @@ def _data(record: ClockRecord) -> dict[str, Any]:
                 {
                     f: getattr(i, f)
                     for f in _INVOLVEMENT_FIELDS
-                    if not is_default(getattr(i, f), INVOLVEMENT_DEFAULTS[f])
+                    if not (
+                        f in INVOLVEMENT_DEFAULTS
+                        and is_default(getattr(i, f), INVOLVEMENT_DEFAULTS[f])
+                    )
                 }
                 for i in value
             ]
