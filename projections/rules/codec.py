@@ -1,7 +1,8 @@
 """A clock record as JSON text, for storage in a projection row and for comparison in tests.
 
 The text (`record_to_json`) is what `json` writes with sorted keys, no separating spaces and
-characters other than ASCII as they are: an object of the record's fields, leaving out each
+characters other than ASCII as they are (all escaped in a record holding a lone surrogate,
+which a UTF-8 text cannot hold): an object of the record's fields, leaving out each
 field that holds its default (None, False, 0, no deadlines, no involvements; the same for an
 involvement's fields), times as `datetime.isoformat` writes them (microseconds only when there
 are some). So a record takes a quarter less room than with every field written, which a
@@ -27,6 +28,7 @@ _TIMES = frozenset(
     if "datetime" in str(f.type) and f.name not in ("deadlines", "involvements")
 )
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+_ENCODE_ASCII = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 
 
 def _defaults(cls: type) -> dict[str, Any]:
@@ -86,7 +88,14 @@ def _data(record: ClockRecord) -> dict[str, Any]:
 
 def record_to_json(record: ClockRecord) -> str:
     """Canonical JSON of a record: sorted keys, the fields at their defaults left out."""
-    return _ENCODE(_data(record))
+    data = _data(record)
+    text = _ENCODE(data)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, which no UTF-8 text column can hold
+            return _ENCODE_ASCII(data)
+    return text
 
 
 _FIELD_NAMES = frozenset(_FIELDS)

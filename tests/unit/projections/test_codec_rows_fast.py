@@ -101,7 +101,12 @@ def reference_to_json(record: ClockRecord) -> str:
         elif name in _TIMES and value is not None:
             value = _iso(value)
         data[name] = value
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: every character other than ASCII escaped
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return text
 
 
 def every_field_text(record: ClockRecord) -> str:
@@ -389,6 +394,22 @@ def test_texts_orjson_refuses_or_writes_otherwise_are_written_by_json(
 ) -> None:
     record = replace(History().verify(T0 + H).record(), **change)
     assert outcome(record_text, record) == outcome(reference_to_json, record)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"report_id": "\ud800"},
+        {"state": "selesai \u00e9 \udfff"},
+        {"deadlines": {"verification": T0, "\udc80 \u00e9": T0 + D}},
+        {"involvements": (Involvement("kota-serang \ud83d"),)},
+    ],
+)
+def test_a_record_with_a_lone_surrogate_is_stored_escaped(change: dict[str, Any]) -> None:
+    record = replace(History().verify(T0 + H).record(), **change)
+    text = record_text(record)
+    assert text.isascii()  # every character other than ASCII escaped: a text column holds it
+    assert record_from_json(text) == record
 
 
 def test_folded_records_are_written_by_orjson() -> None:
