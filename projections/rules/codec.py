@@ -43,11 +43,11 @@ def _defaults(cls: type) -> dict[str, Any]:
 
 DEFAULTS = _defaults(ClockRecord)
 """The default of each field that has one."""
-INVOLVEMENT_DEFAULTS = _defaults(Involvement)
+_INVOLVEMENT_DEFAULTS = _defaults(Involvement)
 _READ_DEFAULTS = {**DEFAULTS, "involvements": []}  # as read from JSON, before it is a tuple
 
 
-def is_default(value: Any, default: Any) -> bool:
+def _is_default(value: Any, default: Any) -> bool:
     """Whether a field's value is its default, which the text leaves out: a value of the
     default's own type, equal to it (so 0 is not False, nor an empty list no involvements)."""
     return type(value) is type(default) and value == default
@@ -64,7 +64,7 @@ def _data(record: ClockRecord) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in _FIELDS:
         value = getattr(record, name)
-        if name in DEFAULTS and is_default(value, DEFAULTS[name]):
+        if name in DEFAULTS and _is_default(value, DEFAULTS[name]):
             continue
         if name == "deadlines":
             value = {k: None if v is None else _time(v) for k, v in value.items()}
@@ -74,8 +74,8 @@ def _data(record: ClockRecord) -> dict[str, Any]:
                     f: getattr(i, f)
                     for f in _INVOLVEMENT_FIELDS
                     if not (
-                        f in INVOLVEMENT_DEFAULTS
-                        and is_default(getattr(i, f), INVOLVEMENT_DEFAULTS[f])
+                        f in _INVOLVEMENT_DEFAULTS
+                        and _is_default(getattr(i, f), _INVOLVEMENT_DEFAULTS[f])
                     )
                 }
                 for i in value
